@@ -1,0 +1,41 @@
+"""The ``pendopo`` command: what operators of the platform run.
+
+``pendopo load-regions FILE`` runs the management command ``load_regions``; any Django command
+works too (``pendopo check``). Without arguments it lists Pendopo's own commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = [
+    ("serve [--host H] [--port P] [--workers N]", "server produksi (gunicorn) / production web server"),
+    ("migrate", "buat atau perbarui basis data (DATABASE_URL) / create or upgrade the database"),
+    ("load-regions FILE", "muat wilayah Kemendagri (CSV) / load Kemendagri regions"),
+    ("demo-data [--residents N]", "akun dan penduduk contoh / demo accounts and synthetic population"),
+    ("createuser USERNAME --role ROLE [--unit CODE] [--password P]", "buat akun / create an account"),
+    ("create-token USERNAME [--name NAME]", "cetak token API baru / print a new API token"),
+    ("tokens [USERNAME]", "daftar token API / list API tokens"),
+    ("revoke-token ID", "cabut token API / revoke an API token"),
+    ("reset-password USERNAME", "kata sandi sementara / temporary password"),
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pendopo.settings")
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print("Pendopo — perintah / commands:\n")
+        for usage, text in COMMANDS:
+            print(f"  pendopo {usage}\n      {text}")
+        print("\nSemua perintah Django juga tersedia / every Django command works too (pendopo check, pendopo shell).")
+        return
+    command = argv[0].replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["pendopo", command, *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,4 @@
+"""Population registry: residents, families (KK) with dated membership, life events.
+
+May import ``pendopo.core``; never imported by core.
+"""

@@ -1,0 +1,70 @@
+"""Read endpoints of the registry, scoped exactly like the pages and audited."""
+
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from pendopo.core.auth import BearerAuth
+from pendopo.core.masking import show_identity
+from pendopo.core.schemas import ErrorOut
+from pendopo.population import selectors
+from pendopo.population.models import Resident
+
+router = Router(tags=["population"], auth=BearerAuth())
+
+
+class ResidentOut(Schema):
+    id: int
+    nik: str
+    name: str
+    sex: str
+    birth_place: str
+    birth_date: dt.date
+    village_code: str
+    dusun: str
+    rt: str
+    rw: str
+    status: str
+    kk: str | None
+
+
+def _out(request: HttpRequest, r: Resident) -> ResidentOut:
+    m = selectors.current_family(r)
+    user = request.user
+    return ResidentOut(
+        id=r.pk, nik=show_identity(user, r.nik), name=r.name, sex=r.sex, birth_place=r.birth_place,
+        birth_date=r.birth_date, village_code=r.village_id, dusun=r.dusun, rt=r.rt, rw=r.rw, status=r.status,
+        kk=show_identity(user, m.family.kk_number) if m else None,
+    )
+
+
+@router.get("/residents", response={200: list[ResidentOut], 401: ErrorOut, 403: ErrorOut}, summary="Penduduk dalam wilayah akun")
+@paginate(PageNumberPagination, page_size=50)
+def resident_list(request: HttpRequest, q: str = "", village: str = "", status: str = "", sex: str = ""):  # type: ignore[no-untyped-def]
+    return _ResidentPage(request, selectors.resident_list(actor=request.user, f=selectors.ResidentFilter(q=q, village=village, status=status, sex=sex)))
+
+
+class _ResidentPage:
+    """Lets the paginator slice the queryset first, then audits and serialises only that page."""
+
+    def __init__(self, request: HttpRequest, qs):  # type: ignore[no-untyped-def]
+        self.request, self.qs = request, qs
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, item):  # type: ignore[no-untyped-def]
+        rows = list(self.qs[item])
+        selectors.residents_shown(actor=self.request.user, residents=rows, context="api_list")
+        return [_out(self.request, r) for r in rows]
+
+
+@router.get("/residents/{resident_id}", response={200: ResidentOut, 401: ErrorOut, 403: ErrorOut}, summary="Satu penduduk")
+def resident_get(request: HttpRequest, resident_id: int) -> ResidentOut:
+    return _out(request, selectors.resident_get(actor=request.user, pk=resident_id))

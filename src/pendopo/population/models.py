@@ -1,0 +1,180 @@
+"""Residents and families of the civil registry.
+
+A resident is on exactly one KK at a time; membership rows are dated so the registry can answer
+"who was on this KK on 1 May 2020?" after families split, move or lose their head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pendopo.core.models import Region
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Laki-laki")
+    FEMALE = "P", _("Perempuan")
+
+
+class ResidentStatus(models.TextChoices):
+    ALIVE = "alive", _("Hidup")
+    DECEASED = "deceased", _("Meninggal")
+    MOVED = "moved", _("Pindah keluar")
+
+
+class Religion(models.TextChoices):
+    ISLAM = "islam", _("Islam")
+    KRISTEN = "kristen", _("Kristen")
+    KATOLIK = "katolik", _("Katolik")
+    HINDU = "hindu", _("Hindu")
+    BUDDHA = "buddha", _("Buddha")
+    KONGHUCU = "konghucu", _("Konghucu")
+    KEPERCAYAAN = "kepercayaan", _("Kepercayaan terhadap Tuhan YME")
+
+
+class MaritalStatus(models.TextChoices):
+    SINGLE = "belum_kawin", _("Belum kawin")
+    MARRIED = "kawin", _("Kawin")
+    DIVORCED = "cerai_hidup", _("Cerai hidup")
+    WIDOWED = "cerai_mati", _("Cerai mati")
+
+
+class Education(models.TextChoices):
+    NONE = "tidak_sekolah", _("Tidak/belum sekolah")
+    SD_NOT = "belum_tamat_sd", _("Belum tamat SD")
+    SD = "sd", _("Tamat SD/sederajat")
+    SMP = "smp", _("SLTP/sederajat")
+    SMA = "sma", _("SLTA/sederajat")
+    D1_D2 = "d1_d2", _("Diploma I/II")
+    D3 = "d3", _("Akademi/Diploma III")
+    S1 = "s1", _("Diploma IV/Strata I")
+    S2 = "s2", _("Strata II")
+    S3 = "s3", _("Strata III")
+
+
+class Relationship(models.TextChoices):
+    HEAD = "kepala", _("Kepala keluarga")
+    SPOUSE = "istri_suami", _("Istri/suami")
+    CHILD = "anak", _("Anak")
+    CHILD_IN_LAW = "menantu", _("Menantu")
+    GRANDCHILD = "cucu", _("Cucu")
+    PARENT = "orang_tua", _("Orang tua")
+    PARENT_IN_LAW = "mertua", _("Mertua")
+    OTHER_FAMILY = "famili_lain", _("Famili lain")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class ResidentQuerySet(models.QuerySet["Resident"]):
+    def alive(self) -> ResidentQuerySet:
+        return self.filter(status=ResidentStatus.ALIVE)
+
+    def in_village(self, code: str) -> ResidentQuerySet:
+        return self.filter(village_id=code)
+
+
+class Family(models.Model):
+    """A family card (KK). A new number is issued when a family moves, splits or loses its head;
+    the old card stays with its dated memberships."""
+
+    kk_number = models.CharField(_("nomor KK"), max_length=16, unique=True)
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="families", verbose_name=_("desa/kelurahan"))
+    dusun = models.CharField(_("dusun/lingkungan"), max_length=60, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    issued_on = models.DateField(_("tanggal terbit"), null=True, blank=True)
+    closed_on = models.DateField(_("tanggal tidak berlaku"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kk_number"]
+        verbose_name = _("keluarga (KK)")
+        verbose_name_plural = _("keluarga (KK)")
+        constraints = [
+            models.CheckConstraint(condition=Q(kk_number__regex=r"^[0-9]{16}$"), name="family_kk_16_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kk_number
+
+
+class Resident(models.Model):
+    """A person in the civil registry of the regency."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    name = models.CharField(_("nama"), max_length=150)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("tempat lahir"), max_length=80, blank=True)
+    birth_date = models.DateField(_("tanggal lahir"))
+    religion = models.CharField(_("agama"), max_length=12, choices=Religion.choices, blank=True)
+    marital_status = models.CharField(_("status perkawinan"), max_length=12, choices=MaritalStatus.choices, blank=True)
+    occupation = models.CharField(_("pekerjaan"), max_length=80, blank=True)
+    education = models.CharField(_("pendidikan"), max_length=16, choices=Education.choices, blank=True)
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="residents", verbose_name=_("desa/kelurahan"))
+    dusun = models.CharField(_("dusun/lingkungan"), max_length=60, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ResidentStatus.choices, default=ResidentStatus.ALIVE)
+    status_changed_on = models.DateField(_("tanggal perubahan status"), null=True, blank=True)
+    # A NIK that legitimately disagrees with the recorded birth date, accepted by an officer.
+    nik_exception_reason = models.CharField(_("alasan pengecualian NIK"), max_length=250, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="resident", verbose_name=_("akun warga"),
+    )
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "nik"]
+        verbose_name = _("penduduk")
+        verbose_name_plural = _("penduduk")
+        indexes = [
+            models.Index(fields=["village", "name"], name="resident_village_name"),
+            models.Index(fields=["village", "birth_date"], name="resident_village_birth"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="resident_nik_16_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        parts = [self.dusun, f"RT {self.rt}" if self.rt else "", f"RW {self.rw}" if self.rw else ""]
+        return ", ".join(p for p in parts if p)
+
+    def age_on(self, day: dt.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class FamilyMembership(models.Model):
+    """A resident's place on a KK from ``valid_from`` up to (not including) ``valid_to``."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("KK"))
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("penduduk"))
+    relationship = models.CharField(_("hubungan keluarga"), max_length=12, choices=Relationship.choices)
+    valid_from = models.DateField(_("berlaku sejak"))
+    valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["family", "valid_from", "id"]
+        verbose_name = _("anggota KK")
+        verbose_name_plural = _("anggota KK")
+        indexes = [models.Index(fields=["family", "valid_to"], name="membership_family_open")]
+        constraints = [
+            # Exactly one KK at a time.
+            models.UniqueConstraint(fields=["resident"], condition=Q(valid_to__isnull=True), name="membership_one_open_kk"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} @ {self.family}"

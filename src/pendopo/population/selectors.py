@@ -1,0 +1,128 @@
+"""Reads of the registry, always through the asking account's scope, and audited where they
+show personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from pendopo.core.audit import audit_read
+from pendopo.core.errors import PermissionDenied
+from pendopo.core.roles import REGISTRY_READER_ROLES, Role
+from pendopo.core.scopes import Scope, scope_for
+from pendopo.population.models import Family, FamilyMembership, Resident
+
+
+def _registry_scope(actor: object) -> Scope:
+    role = getattr(actor, "role", None)
+    if getattr(actor, "is_superuser", False) or role in REGISTRY_READER_ROLES or role == Role.RESIDENT:
+        return scope_for(actor)
+    raise PermissionDenied("Akun Anda tidak berwenang membuka data kependudukan.")
+
+
+def resident_queryset_for(actor: object) -> QuerySet[Resident]:
+    """Every resident the actor may see: their village, kecamatan or the regency; a resident
+    only themselves."""
+    scope = _registry_scope(actor)
+    qs = Resident.objects.select_related("village")
+    if scope.self_only:
+        return qs.filter(user=actor) if getattr(actor, "pk", None) else qs.none()
+    return scope.filter_regions(qs, "village__code")
+
+
+@dataclass(frozen=True)
+class ResidentFilter:
+    q: str = ""
+    village: str = ""
+    status: str = ""
+    sex: str = ""
+
+
+def resident_list(*, actor: object, f: ResidentFilter) -> QuerySet[Resident]:
+    qs = resident_queryset_for(actor)
+    if f.village:
+        qs = qs.filter(village_id=f.village)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.sex:
+        qs = qs.filter(sex=f.sex)
+    q = f.q.strip()
+    if q:
+        digits = q.replace(" ", "")
+        if digits.isdigit() and len(digits) == 16:
+            qs = qs.filter(Q(nik=digits) | Q(memberships__family__kk_number=digits, memberships__valid_to__isnull=True))
+        else:
+            qs = qs.filter(name__icontains=q)
+    return qs.order_by(Lower("name"), "nik")
+
+
+def residents_shown(*, actor: object, residents: list[Resident], context: str) -> None:
+    """Record that these residents' personal data were displayed to ``actor``."""
+    if residents:
+        audit_read(actor=actor, action=f"resident.{context}", object_type="population.resident",  # type: ignore[arg-type]
+                   object_ids=[r.pk for r in residents], object_repr=f"{len(residents)} penduduk")
+
+
+def resident_get(*, actor: object, pk: int) -> Resident:
+    resident = resident_queryset_for(actor).filter(pk=pk).first()
+    if resident is None:
+        raise PermissionDenied("Penduduk ini tidak ada atau di luar kewenangan akun Anda.")
+    audit_read(actor=actor, action="resident.view", object_type="population.resident",  # type: ignore[arg-type]
+               object_ids=[resident.pk], object_repr=resident.name)
+    return resident
+
+
+def current_family(resident: Resident, on: dt.date | None = None) -> FamilyMembership | None:
+    """The KK the resident was on at the given day (today by default)."""
+    on = on or timezone.localdate()
+    return (
+        resident.memberships.select_related("family")
+        .filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .first()
+    )
+
+
+def family_members_on(family: Family, on: dt.date | None = None) -> QuerySet[FamilyMembership]:
+    """Who was on this KK on the given day."""
+    on = on or timezone.localdate()
+    return (
+        family.memberships.select_related("resident")
+        .filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .order_by("id")
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    residents: int
+    alive: int
+    families: int
+    male: int
+    female: int
+
+
+def counts_for(*, actor: object, village: str | None = None) -> Counts:
+    """Aggregate figures within the actor's scope (no personal data, not audited)."""
+    scope = _registry_scope(actor)
+    residents = scope.filter_regions(Resident.objects.all(), "village__code")
+    families = scope.filter_regions(Family.objects.filter(closed_on__isnull=True), "village__code")
+    if village:
+        residents, families = residents.filter(village_id=village), families.filter(village_id=village)
+    agg = residents.aggregate(
+        n=Count("id"), alive=Count("id", filter=Q(status="alive")),
+        male=Count("id", filter=Q(status="alive", sex="L")), female=Count("id", filter=Q(status="alive", sex="P")),
+    )
+    return Counts(residents=agg["n"], alive=agg["alive"], families=families.count(), male=agg["male"], female=agg["female"])
+
+
+def village_counts(*, actor: object) -> list[dict[str, object]]:
+    """Living residents per village in the actor's scope, for overview tables."""
+    scope = _registry_scope(actor)
+    qs = scope.filter_regions(Resident.objects.alive(), "village__code")
+    return list(qs.values("village_id", "village__name").annotate(n=Count("id")).order_by("village_id"))

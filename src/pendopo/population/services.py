@@ -1,0 +1,132 @@
+"""Writes of the registry. Life events, imports and corrections arrive with issue #4; for now
+the bulk loader of a synthetic population used by ``pendopo demo-data``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import connection, transaction
+
+from pendopo.core.audit import audit_write
+from pendopo.core.models import Region, User
+from pendopo.population.models import Family, FamilyMembership, Resident
+from pendopo.population.synthetic import Generator, Household, split_population
+
+CHUNK = 5000
+
+
+def demo_population_generate(
+    *,
+    actor: User | None,
+    residents: int,
+    seed: int = 20261123,
+    village_codes: list[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Generate about ``residents`` synthetic residents in their families across the villages
+    of the regency (or the given villages). Returns (residents, families) written.
+
+    Rows are written with raw multi-row inserts in chunks, so 1.8 million residents stay
+    within minutes and bounded memory; everything is one transaction, so a failure leaves
+    the registry as it was.
+    """
+    villages = list(Region.objects.villages().filter(code__in=village_codes) if village_codes else
+                    Region.objects.villages().filter(code__startswith=_regency_prefix()))
+    if not villages:
+        raise ValueError("Belum ada desa/kelurahan; muat wilayah dulu (pendopo load-regions).")
+    names = {v.code: v.name for v in villages}
+    shares = split_population(residents, [v.code for v in villages], seed=seed)
+    gen = Generator(seed=seed)
+    _seed_serials(gen)
+    next_resident = (Resident.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    next_family = (Family.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    total_r = total_f = 0
+    res_rows: list[tuple[object, ...]] = []
+    fam_rows: list[tuple[object, ...]] = []
+    mem_rows: list[tuple[object, ...]] = []
+    with transaction.atomic():
+        for code, share in shares.items():
+            for h in gen.village(code=code, name=names[code], residents=share):
+                fid = next_family
+                next_family += 1
+                fam_rows.append((fid, h.kk_number, h.village_code, h.dusun, h.rt, h.rw, h.issued_on, None))
+                for p in h.members:
+                    rid = next_resident
+                    next_resident += 1
+                    status_date = None if p.status == "alive" else _status_date(h, gen)
+                    res_rows.append((rid, p.nik, p.name, p.sex, p.birth_place, p.birth_date, p.religion, p.marital_status,
+                                     p.occupation, p.education, h.village_code, h.dusun, h.rt, h.rw, p.status, status_date, ""))
+                    valid_from = max(h.issued_on, p.birth_date)
+                    mem_rows.append((fid, rid, p.relationship, valid_from, None))
+                if len(res_rows) >= CHUNK:
+                    total_r += len(res_rows)
+                    total_f += len(fam_rows)
+                    _flush(fam_rows, res_rows, mem_rows)
+                    if progress:
+                        progress(total_r)
+        total_r += len(res_rows)
+        total_f += len(fam_rows)
+        _flush(fam_rows, res_rows, mem_rows)
+        if progress:
+            progress(total_r)
+        _reset_sequences()
+        audit_write(actor=actor, action="population.demo_generate", object_type="population.resident",
+                    object_repr=f"{total_r} penduduk sintetis", changes={"residents": total_r, "families": total_f, "seed": seed})
+    return total_r, total_f
+
+
+def _regency_prefix() -> str:
+    from django.conf import settings
+
+    return f"{settings.PENDOPO_REGENCY_CODE}."
+
+
+def _status_date(h: Household, gen: Generator) -> dt.date:
+    return min(gen.today, h.issued_on + dt.timedelta(days=gen.rng.randrange(30, 4000)))
+
+
+def _seed_serials(gen: Generator) -> None:
+    """Continue NIK/KK serials after what is already stored, so a second run stays unique."""
+    for nik in Resident.objects.values_list("nik", flat=True).iterator(chunk_size=20000):
+        stem, serial = nik[:12], int(nik[12:])
+        if serial > gen._nik_serial.get(stem, 0):
+            gen._nik_serial[stem] = serial
+    for kk in Family.objects.values_list("kk_number", flat=True).iterator(chunk_size=20000):
+        stem, serial = kk[:12], int(kk[12:])
+        if serial > gen._kk_serial.get(stem, 0):
+            gen._kk_serial[stem] = serial
+
+
+def _insert(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+    if not rows:
+        return
+    per_row = "(" + ",".join(["%s"] * len(columns)) + ")"
+    # Multi-row VALUES in slices that stay under SQLite's variable limit (32766).
+    step = max(1, 30000 // len(columns))
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), step):
+            part = rows[i : i + step]
+            sql = f"INSERT INTO {table} ({','.join(columns)}) VALUES " + ",".join([per_row] * len(part))  # noqa: S608 - fixed identifiers
+            cur.execute(sql, [v for row in part for v in row])
+
+
+def _flush(fam: list[tuple[object, ...]], res: list[tuple[object, ...]], mem: list[tuple[object, ...]]) -> None:
+    _insert(Family._meta.db_table, ["id", "kk_number", "village_id", "dusun", "rt", "rw", "issued_on", "closed_on"], fam)
+    _insert(Resident._meta.db_table, ["id", "nik", "name", "sex", "birth_place", "birth_date", "religion", "marital_status",
+                                      "occupation", "education", "village_id", "dusun", "rt", "rw", "status",
+                                      "status_changed_on", "nik_exception_reason"], res)
+    _insert(FamilyMembership._meta.db_table, ["family_id", "resident_id", "relationship", "valid_from", "valid_to"], mem)
+    fam.clear()
+    res.clear()
+    mem.clear()
+
+
+def _reset_sequences() -> None:
+    if connection.vendor != "postgresql":
+        return
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cur:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Family, Resident]):
+            cur.execute(sql)

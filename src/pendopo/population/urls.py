@@ -1,0 +1,10 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from pendopo.population import views
+
+app_name = "population"
+urlpatterns = [
+    path(_("penduduk/"), views.resident_list, name="resident-list"),
+    path(_("penduduk/<int:pk>/"), views.resident_detail, name="resident-detail"),
+]
