@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-import tracemalloc
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -47,9 +46,8 @@ class Command(BaseCommand):
             raise CommandError("Wilayah Banyuwangi belum dimuat; jalankan 'pendopo migrate' dulu.")
         core_services.agencies_load(actor=None)
         started = time.perf_counter()
-        tracemalloc.start()
         if Resident.objects.exists():
-            self.stdout.write(f"Penduduk sudah ada ({Resident.objects.count():,} orang); pembuatan penduduk dilewati.")
+            self.stdout.write(f"Penduduk sudah ada ({Resident.objects.count():,} orang); pembuatan penduduk dilewati.".replace(",", "."))
         elif o["residents"]:
             bar = tqdm(total=o["residents"], unit=" penduduk", disable=o["quiet"], mininterval=0.5)
 
@@ -58,10 +56,7 @@ class Command(BaseCommand):
 
             n, f = services.demo_population_generate(actor=None, residents=o["residents"], seed=o["seed"], progress=progress)
             bar.close()
-            _, peak = tracemalloc.get_traced_memory()
-            self.stdout.write(f"{n:,} penduduk dalam {f:,} KK dibuat dalam {time.perf_counter() - started:.1f} s "
-                              f"(puncak memori Python {peak / 2**20:.0f} MiB).")
-        tracemalloc.stop()
+            self.stdout.write(f"{n:,} penduduk dalam {f:,} KK dibuat".replace(",", ".") + f" dalam {time.perf_counter() - started:.1f} s.")
         if not o["no_accounts"]:
             self._accounts()
 
