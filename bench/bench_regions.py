@@ -22,7 +22,7 @@ def national_file(path: Path) -> int:
     rows = [("code", "name", "level", "parent_code")]
     provinces = [f"{p:02d}" for p in list(range(11, 20)) + list(range(31, 37)) + list(range(51, 54)) + list(range(61, 66)) + list(range(71, 77)) + list(range(81, 83)) + list(range(91, 98))][:38]
     regencies_left, districts_left, villages_left = 514, 7285, 83762
-    for i, p in enumerate(provinces):
+    for p in provinces:
         if p == "35":
             continue
         rows.append((p, f"Provinsi {p}", "province", ""))
