@@ -101,6 +101,12 @@ def _seed_serials(gen: Generator) -> None:
 def _insert(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
     if not rows:
         return
+    if connection.vendor == "postgresql":
+        # COPY is several times faster than INSERT on PostgreSQL for bulk rows.
+        with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+        return
     per_row = "(" + ",".join(["%s"] * len(columns)) + ")"
     # Multi-row VALUES in slices that stay under SQLite's variable limit (32766).
     step = max(1, 30000 // len(columns))
