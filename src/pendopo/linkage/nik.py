@@ -115,7 +115,7 @@ def decode_birth(digits: str) -> tuple[dt.date | None, str | None]:
             date = dt.date(year, month, day)
         except ValueError:
             return None, None
-        if year <= dt.date.today().year:
+        if year <= dt.date.today().year:  # noqa: DTZ011 - calendar year only
             return date, sex
     return None, None
 
@@ -170,8 +170,9 @@ def last_digit_variants(digits: str) -> Iterable[str]:
 
 
 def partial_keys(digits: str) -> tuple[str, str]:
-    """Two keys such that any single wrong digit leaves at least one intact:
-    region+birth (digits 1-12) and birth+serial (digits 7-16)."""
+    """Region+birth (digits 1-12) and birth+serial (digits 7-16): a wrong digit in the region
+    or the serial leaves one intact. A wrong digit in the birth digits breaks both; the
+    resolver then looks under the NIK that the typed birth date and sex imply."""
     return digits[:12], digits[6:]
 
 

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from pendopo.core.audit import audit_write
 from pendopo.core.models import Region, User
 from pendopo.population.models import Family, FamilyMembership, Resident
-from pendopo.population.synthetic import Generator, Household, split_population
+from pendopo.testdata.population import Generator, Household, split_population
 
 CHUNK = 5000
 

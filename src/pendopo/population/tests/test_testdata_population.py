@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from pendopo.population.synthetic import Generator, split_population
+from pendopo.testdata.population import Generator, split_population
 
 
 def _people(n_households: int = 400):  # type: ignore[no-untyped-def]

@@ -1,0 +1,209 @@
+"""The online index: resolve one record against a reference set (registry or rolls) in well
+under a millisecond, kept current by incremental adds and removals.
+
+Blocking keys are hashed to 64-bit integers and kept in one sorted numpy array with the row of
+each key, so 2 million residents with about nine keys each fit in a few hundred megabytes and a
+lookup is two binary searches. Records added after the build go to a small delta map; removed
+or replaced rows are tombstoned. ``compact()`` folds the delta back into the arrays.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from pendopo.linkage.blocking import query_keys, reference_keys
+from pendopo.linkage.compare import compare, describe
+from pendopo.linkage.model import Model, estimate_em, estimate_u
+from pendopo.linkage.records import Features, PersonRecord, prepare
+
+MAX_BLOCK = 400  # a key shared by more rows than this says nothing (a very common name)
+MAX_CANDIDATES = 200
+
+
+class Status(StrEnum):
+    MATCH = "match"
+    POSSIBLE = "possible"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    probability: float
+    weight: float
+    levels: tuple[int, ...]
+
+    @property
+    def evidence(self) -> list[tuple[str, str]]:
+        """Field-by-field evidence in Bahasa Indonesia: ``[("name", "nama sama persis"), …]``."""
+        return describe(self.levels)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    status: Status
+    best: Candidate | None
+    candidates: tuple[Candidate, ...]
+    ambiguous: bool = False
+    features: Features | None = field(default=None, compare=False)
+
+    @property
+    def id(self) -> str | None:
+        return self.best.id if self.best and self.status == Status.MATCH else None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """``match``: posterior at or above which a single best candidate is accepted;
+    ``possible``: below this a candidate is not worth showing; ``margin``: bits by which the
+    best must beat the second, or the answer is ambiguous."""
+
+    match: float = 0.99
+    possible: float = 0.5
+    margin: float = 4.0
+
+
+class ReferenceIndex:
+    def __init__(self, model: Model | None = None, thresholds: Thresholds | None = None) -> None:
+        self.model = model or Model()
+        self.thresholds = thresholds or Thresholds()
+        self.rows: list[Features | None] = []
+        self.row_of: dict[str, int] = {}
+        self._hashes: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._targets: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
+        self._delta: dict[int, list[int]] = {}
+
+    # --- building ----------------------------------------------------------------------
+    @classmethod
+    def build(cls, records: Iterable[PersonRecord | Features], *, model: Model | None = None,
+              thresholds: Thresholds | None = None, estimate: bool = True, seed: int = 1) -> ReferenceIndex:
+        """Index reference records. With ``estimate`` the u parameters come from random pairs
+        of these records (m stays at its prior until ``train`` is called)."""
+        index = cls(model, thresholds)
+        hashes: list[int] = []
+        targets: list[int] = []
+        for rec in records:
+            f = rec if isinstance(rec, Features) else prepare(rec)
+            row = len(index.rows)
+            old = index.row_of.get(f.id)
+            if old is not None:
+                index.rows[old] = None
+            index.rows.append(f)
+            index.row_of[f.id] = row
+            for key in reference_keys(f):
+                hashes.append(hash(key))
+                targets.append(row)
+        h = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
+        t = np.fromiter(targets, dtype=np.int32, count=len(targets))
+        order = np.argsort(h, kind="stable")
+        index._hashes, index._targets = h[order], t[order]
+        if estimate:
+            live = [r for r in index.rows if r is not None]
+            index.model = Model(m=index.model.m, u=estimate_u(live, seed=seed), prior=index.model.prior)
+        return index
+
+    def __len__(self) -> int:
+        return len(self.row_of)
+
+    # --- incremental updates -----------------------------------------------------------
+    def upsert(self, record: PersonRecord | Features) -> None:
+        """Add a record, or replace the record with the same id; no rebuild."""
+        f = record if isinstance(record, Features) else prepare(record)
+        self.remove(f.id)
+        row = len(self.rows)
+        self.rows.append(f)
+        self.row_of[f.id] = row
+        for key in reference_keys(f):
+            self._delta.setdefault(hash(key), []).append(row)
+
+    def remove(self, record_id: str) -> bool:
+        row = self.row_of.pop(str(record_id), None)
+        if row is None:
+            return False
+        self.rows[row] = None
+        return True
+
+    def compact(self) -> None:
+        """Fold added records into the sorted arrays and drop tombstoned rows' keys."""
+        if not self._delta and len(self.row_of) == sum(1 for r in self.rows if r is not None):
+            return
+        rebuilt = ReferenceIndex.build((r for r in self.rows if r is not None), model=self.model,
+                                       thresholds=self.thresholds, estimate=False)
+        self.__dict__.update(rebuilt.__dict__)
+
+    # --- lookups ---------------------------------------------------------------------------
+    def candidate_rows(self, f: Features) -> list[int]:
+        keys = np.fromiter((hash(k) for k in query_keys(f)), dtype=np.int64)
+        lo = np.searchsorted(self._hashes, keys, side="left")
+        hi = np.searchsorted(self._hashes, keys, side="right")
+        hits: Counter[int] = Counter()
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+            if 0 < b - a <= MAX_BLOCK:
+                hits.update(self._targets[a:b].tolist())
+        if self._delta:
+            for k in keys.tolist():
+                rows = self._delta.get(k)
+                if rows and len(rows) <= MAX_BLOCK:
+                    hits.update(rows)
+        live = [(n, r) for r, n in hits.items() if self.rows[r] is not None]
+        if len(live) > MAX_CANDIDATES:
+            live.sort(reverse=True)
+            live = live[:MAX_CANDIDATES]
+        return [r for _, r in live]
+
+    def score(self, f: Features, rows: Sequence[int]) -> list[Candidate]:
+        model = self.model
+        out = []
+        for r in rows:
+            ref = self.rows[r]
+            assert ref is not None
+            levels = compare(f, ref)
+            w = model.weight(levels)
+            out.append(Candidate(ref.id, model.probability(w), w, levels))
+        out.sort(key=lambda c: (-c.weight, c.id))
+        return out
+
+    def resolve(self, record: PersonRecord | Features, *, exclude: str | None = None) -> Resolution:
+        """Which reference record is this? Match, possible match (with the reason), or none."""
+        f = record if isinstance(record, Features) else prepare(record)
+        rows = self.candidate_rows(f)
+        if exclude is not None:
+            rows = [r for r in rows if self.rows[r] is not None and self.rows[r].id != exclude]  # type: ignore[union-attr]
+        scored = self.score(f, rows)
+        return decide(scored, self.thresholds, f)
+
+    # --- training --------------------------------------------------------------------------
+    def train(self, records: Iterable[PersonRecord | Features], *, iterations: int = 40) -> Model:
+        """Estimate m and the prior by EM over the candidate pairs of these records (a roll or
+        an intake linked to this reference) and use the result from now on."""
+        patterns: Counter[tuple[int, ...]] = Counter()
+        for rec in records:
+            f = rec if isinstance(rec, Features) else prepare(rec)
+            for r in self.candidate_rows(f):
+                ref = self.rows[r]
+                if ref is not None:
+                    patterns[compare(f, ref)] += 1
+        fitted = estimate_em(patterns, m=self.model.m, prior=0.1, iterations=iterations)
+        # m and the prior from EM; u stays the random-pair estimate of the whole reference.
+        # EM's own u describes non-matching *candidates*, which share village, family or birth
+        # date by construction; multiplying those per-field rates as if independent would
+        # understate how rare it is for a non-match to agree on everything at once.
+        self.model = Model(m=fitted.m, u=self.model.u, prior=fitted.prior)
+        return self.model
+
+
+def decide(scored: list[Candidate], t: Thresholds, features: Features | None = None) -> Resolution:
+    shown = tuple(c for c in scored[:5] if c.probability >= t.possible / 10)
+    if not scored or scored[0].probability < t.possible:
+        return Resolution(Status.NONE, scored[0] if scored else None, shown, False, features)
+    best = scored[0]
+    ambiguous = len(scored) > 1 and scored[1].probability >= t.possible and best.weight - scored[1].weight < t.margin
+    if best.probability >= t.match and not ambiguous:
+        return Resolution(Status.MATCH, best, shown, False, features)
+    return Resolution(Status.POSSIBLE, best, shown, ambiguous, features)

@@ -1,0 +1,214 @@
+"""Fellegi–Sunter scoring with parameters estimated from the data.
+
+``u`` (how often a level occurs among non-matching pairs) is estimated from random pairs of the
+reference set, which are almost all non-matches; ``m`` (how often it occurs among matching
+pairs) and the prior are estimated by expectation–maximisation over the candidate pairs that
+blocking produces, with ``u`` held fixed (the approach Splink documents). Pairs are grouped
+by their comparison pattern first, so EM runs over a few thousand patterns, not millions of
+pairs.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pendopo.linkage.compare import COMPARISONS, FIELD_ORDER, MISSING, compare
+from pendopo.linkage.errors import ModelError
+from pendopo.linkage.records import Features
+
+# Starting values: hand-set from the error rates DOMAIN.md describes. EM moves m away from
+# them; u is replaced by random-pair estimates.
+DEFAULT_M: dict[str, tuple[float, ...]] = {
+    "nik": (0.88, 0.06, 0.03, 0.005, 0.025),
+    "name": (0.55, 0.20, 0.15, 0.07, 0.03),
+    "birth": (0.78, 0.08, 0.10, 0.02, 0.02),
+    "sex": (0.985, 0.015),
+    "location": (0.55, 0.20, 0.12, 0.08, 0.05),
+    "kk": (0.85, 0.15),
+}
+DEFAULT_U: dict[str, tuple[float, ...]] = {
+    "nik": (1e-7, 0.05, 1e-6, 1e-6, 1 - 0.05),
+    "name": (0.0005, 0.0005, 0.002, 0.02, 0.977),
+    "birth": (0.00004, 0.00002, 0.001, 0.05, 0.94894),
+    "sex": (0.5, 0.5),
+    "location": (0.0002, 0.001, 0.004, 0.04, 0.9548),
+    "kk": (1e-5, 1 - 1e-5),
+}
+FLOOR = 1e-9
+M_FLOOR = 1e-3
+U_FLOOR = 1e-6
+
+
+@dataclass
+class Model:
+    """m and u per field and level, and the prior probability that a candidate pair matches."""
+
+    m: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(DEFAULT_M))
+    u: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(DEFAULT_U))
+    prior: float = 0.05
+    _weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, default=())
+
+    def __post_init__(self) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._weights = tuple(
+            tuple(math.log2(max(mi, FLOOR) / max(ui, FLOOR)) for mi, ui in zip(self.m[f], self.u[f], strict=True))
+            for f in FIELD_ORDER
+        )
+
+    def field_weights(self, levels: Sequence[int]) -> list[float]:
+        return [0.0 if lvl == MISSING else self._weights[i][lvl] for i, lvl in enumerate(levels)]
+
+    def weight(self, levels: Sequence[int]) -> float:
+        """The match weight in bits: the sum over fields of log2(m/u)."""
+        w = 0.0
+        for i, lvl in enumerate(levels):
+            if lvl != MISSING:
+                w += self._weights[i][lvl]
+        return w
+
+    def probability(self, weight: float) -> float:
+        logit = weight + math.log2(self.prior / (1 - self.prior))
+        if logit > 60:
+            return 1.0
+        if logit < -60:
+            return 0.0
+        return 1.0 / (1.0 + math.pow(2.0, -logit))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"m": {k: list(v) for k, v in self.m.items()}, "u": {k: list(v) for k, v in self.u.items()}, "prior": self.prior}
+
+
+def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int = 1) -> dict[str, tuple[float, ...]]:
+    """Level frequencies among random pairs of distinct reference records."""
+    n = len(reference)
+    if n < 2:
+        return dict(DEFAULT_U)
+    rng = random.Random(seed)
+    counts = {f: [0.0] * len(COMPARISONS[f]) for f in FIELD_ORDER}
+    for _ in range(pairs):
+        i, j = rng.randrange(n), rng.randrange(n)
+        if i == j:
+            continue
+        for f, lvl in zip(FIELD_ORDER, compare(reference[i], reference[j]), strict=True):
+            if lvl != MISSING:
+                counts[f][lvl] += 1
+    u: dict[str, tuple[float, ...]] = {}
+    for f in FIELD_ORDER:
+        c = counts[f]
+        total = sum(c)
+        if total < 100:
+            u[f] = DEFAULT_U[f]
+            continue
+        # Rare agreement levels may never occur in the sample: keep the prior's order of magnitude.
+        u[f] = tuple(max(ci / total, DEFAULT_U[f][k] if ci == 0 else 0.0, 1.0 / (10 * pairs)) for k, ci in enumerate(c))
+    u["nik"] = _nik_u_given_birth(reference, u["nik"], rng, pairs)
+    return u
+
+
+def _nik_u_given_birth(reference: Sequence[Features], nik_u: tuple[float, ...], rng: random.Random, pairs: int) -> tuple[float, ...]:
+    """Level 1 of the NIK comparison only occurs between NIKs with the same birth digits, where
+    a neighbouring serial or kecamatan is common (``…0001``/``…0002``). Its u is estimated among
+    pairs that share those digits, not among random pairs."""
+    groups: dict[str, list[str]] = {}
+    for f in reference:
+        if f.nik:
+            groups.setdefault(f.nik[6:12], []).append(f.nik)
+    pool = [g for g in groups.values() if len(g) > 1]
+    if not pool:
+        return nik_u
+    weights = [len(g) * (len(g) - 1) for g in pool]
+    hits = tries = 0
+    for g in rng.choices(pool, weights=weights, k=min(pairs, 50_000)):
+        a, b = rng.sample(g, 2)
+        tries += 1
+        hits += compare_nik_digits(a, b) == 1
+    level1 = max(hits / tries, 1e-4)
+    values = list(nik_u)
+    values[1] = level1
+    return tuple(values)
+
+
+def compare_nik_digits(a: str, b: str) -> int:
+    from pendopo.linkage.nik import nik_distance
+
+    return 0 if a == b else (1 if nik_distance(a, b) == 1 else 4)
+
+
+def estimate_em(
+    patterns: Counter[tuple[int, ...]] | Iterable[tuple[int, ...]],
+    *,
+    u: dict[str, tuple[float, ...]] | None = None,
+    m: dict[str, tuple[float, ...]] | None = None,
+    prior: float = 0.1,
+    iterations: int = 60,
+    tolerance: float = 1e-7,
+    fix_u: bool = False,
+) -> Model:
+    """EM over the comparison patterns of candidate pairs.
+
+    By default both m and u are estimated: candidate pairs share village, family card or birth
+    date by construction, so how often non-matching *candidates* agree (u) is what separates a
+    person from their siblings and neighbours, and random-pair u would overstate that evidence.
+    ``u`` (when given) is the starting point; without it u starts at the level frequencies of
+    all candidate pairs, which are nearly all non-matches.
+    """
+    counts = patterns if isinstance(patterns, Counter) else Counter(patterns)
+    if not counts:
+        raise ModelError("Tidak ada pasangan kandidat untuk memperkirakan model. / No candidate pairs to train on.")
+    items = list(counts.items())
+    total = float(sum(counts.values()))
+    if u is None:
+        u = _frequencies(items)
+    m_cur = {f: list((m or DEFAULT_M)[f]) for f in FIELD_ORDER}
+    u_cur = {f: list(u[f]) for f in FIELD_ORDER}
+    lam = prior
+    for _ in range(iterations):
+        model = Model(m={f: tuple(v) for f, v in m_cur.items()}, u={f: tuple(v) for f, v in u_cur.items()}, prior=lam)
+        m_num = {f: [0.5 * DEFAULT_M[f][k] for k in range(len(COMPARISONS[f]))] for f in FIELD_ORDER}
+        u_num = {f: [0.5 * DEFAULT_U[f][k] for k in range(len(COMPARISONS[f]))] for f in FIELD_ORDER}
+        m_den = {f: 0.5 for f in FIELD_ORDER}
+        u_den = {f: 0.5 for f in FIELD_ORDER}
+        matched = 0.0
+        for levels, count in items:
+            p = model.probability(model.weight(levels))
+            wm, wu = p * count, (1 - p) * count
+            matched += wm
+            for i, lvl in enumerate(levels):
+                if lvl != MISSING:
+                    f = FIELD_ORDER[i]
+                    m_num[f][lvl] += wm
+                    m_den[f] += wm
+                    u_num[f][lvl] += wu
+                    u_den[f] += wu
+        new_m = {f: [x / m_den[f] for x in m_num[f]] for f in FIELD_ORDER}
+        new_u = u_cur if fix_u else {f: [max(x / u_den[f], FLOOR) for x in u_num[f]] for f in FIELD_ORDER}
+        new_lam = min(max(matched / total, 1e-6), 1 - 1e-6)
+        delta = max(abs(a - b) for f in FIELD_ORDER for a, b in zip(new_m[f], m_cur[f], strict=True))
+        m_cur, u_cur, lam = new_m, new_u, new_lam
+        if delta < tolerance:
+            break
+    # Levels the training data never showed still happen in other data: no estimate is allowed
+    # to claim certainty.
+    return Model(m={f: _floored(v, M_FLOOR) for f, v in m_cur.items()},
+                 u={f: _floored(v, U_FLOOR) for f, v in u_cur.items()}, prior=lam)
+
+
+def _floored(values: list[float], floor: float) -> tuple[float, ...]:
+    raised = [max(v, floor) for v in values]
+    total = sum(raised)
+    return tuple(v / total for v in raised)
+
+
+def _frequencies(items: list[tuple[tuple[int, ...], int]]) -> dict[str, tuple[float, ...]]:
+    counts = {f: [1.0] * len(COMPARISONS[f]) for f in FIELD_ORDER}
+    for levels, count in items:
+        for i, lvl in enumerate(levels):
+            if lvl != MISSING:
+                counts[FIELD_ORDER[i]][lvl] += count
+    return {f: tuple(c / sum(cs) for c in cs) for f, cs in counts.items() for cs in [counts[f]]}

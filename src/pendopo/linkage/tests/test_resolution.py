@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import pendopo.linkage as linkage
+from pendopo.linkage import PersonRecord, ReferenceIndex, Status, prepare
+from pendopo.linkage.compare import compare
+from pendopo.testdata.errors import Row, dirty_sample, registry
+
+PACKAGE = Path(linkage.__file__).resolve().parent
+
+
+def _record(row: Row, record_id: str | None = None) -> PersonRecord:
+    return PersonRecord(id=record_id or row.person_id, nik=row.nik, kk=row.kk, name=row.name, sex=row.sex,
+                        birth_place=row.birth_place, birth_date=row.birth_date, address=row.address, village_code=row.village_code)
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[list[Row], ReferenceIndex]:
+    rows = registry(8000, seed=5)
+    index = ReferenceIndex.build(_record(r) for r in rows)
+    index.train(_record(r, "q") for r, _ in dirty_sample(rows, 1500, seed=21))
+    return rows, index
+
+
+def test_the_engine_never_imports_django() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.startswith("django") or (n.startswith("pendopo.") and not n.startswith("pendopo.linkage")) for n in names), path
+
+
+PUBLIC = [
+    "FIELD_ORDER", "Candidate", "Features", "InputError", "LinkageError", "Model", "ModelError", "NikIssue", "NormalName",
+    "ParsedDate", "ParsedNik", "PersonRecord", "ReferenceIndex", "Resolution", "Status", "Thresholds", "compare",
+    "describe", "estimate_em", "estimate_u", "normalise_name", "parse_date", "parse_nik", "phonetic_key", "prepare",
+]
+
+
+def test_the_public_surface_is_deliberate() -> None:
+    # Adding to or removing from the engine's public API is a decision: change PUBLIC with it.
+    assert sorted(linkage.__all__) == sorted(PUBLIC)
+    assert all(hasattr(linkage, name) for name in PUBLIC)
+
+
+def test_a_clean_copy_resolves_to_itself(world) -> None:  # type: ignore[no-untyped-def]
+    rows, index = world
+    for row in rows[:200]:
+        res = index.resolve(_record(row, "q"))
+        assert res.status == Status.MATCH and res.id == row.person_id
+
+
+def test_dirty_copies_resolve_without_wrong_matches(world) -> None:  # type: ignore[no-untyped-def]
+    rows, index = world
+    wrong = matched = 0
+    sample = list(dirty_sample(rows, 1000, seed=33, outsiders=100))
+    for row, truth in sample:
+        res = index.resolve(_record(row, "q"))
+        if res.status == Status.MATCH:
+            matched += 1
+            wrong += res.id != truth
+    assert wrong == 0
+    assert matched >= 0.97 * 1000
+
+
+def test_evidence_is_readable(world) -> None:  # type: ignore[no-untyped-def]
+    rows, index = world
+    res = index.resolve(_record(rows[0], "q"))
+    labels = dict(res.best.evidence)
+    assert labels["nik"] == "NIK sama" and labels["name"] == "nama sama persis"
+
+
+def test_two_equal_candidates_are_ambiguous() -> None:
+    twin_a = PersonRecord(id="a", name="Painem", sex="P", birth_date="1950-01-01", village_code="35.10.09.2001", address="Dusun Krajan RT 1 RW 1")
+    twin_b = PersonRecord(id="b", name="Painem", sex="P", birth_date="1950-01-01", village_code="35.10.09.2001", address="Dusun Krajan RT 1 RW 1")
+    index = ReferenceIndex.build([twin_a, twin_b], estimate=False)
+    res = index.resolve(PersonRecord(id="q", name="PAINEM", sex="P", birth_date="01/01/1950", village_code="3510092001"))
+    assert res.status == Status.POSSIBLE and res.ambiguous
+
+
+def test_incremental_updates_without_rebuild(world) -> None:  # type: ignore[no-untyped-def]
+    rows, index = world
+    newborn = PersonRecord(id="BARU-1", nik="3510095411260001", name="Aulia Putri Ramadhani", sex="P",
+                           birth_date="2026-11-14", village_code="35.10.09.2001", kk=rows[0].kk)
+    index.upsert(newborn)
+    assert index.resolve(PersonRecord(id="q", nik="3510095411260001", name="AULIA PUTRI R", sex="P", birth_date="14/11/2026")).id == "BARU-1"
+    index.remove("BARU-1")
+    assert index.resolve(PersonRecord(id="q", nik="3510095411260001", name="Aulia Putri Ramadhani")).id != "BARU-1"
+    index.upsert(newborn)
+    index.compact()
+    assert index.resolve(PersonRecord(id="q", nik="3510095411260001", name="Aulia Putri Ramadhani", birth_date="2026-11-14", sex="P")).id == "BARU-1"
+
+
+def test_a_spouse_nik_typed_for_the_person_is_not_a_match_to_the_spouse(world) -> None:  # type: ignore[no-untyped-def]
+    rows, index = world
+    family = [r for r in rows if r.kk == rows[10].kk]
+    assert len(family) >= 2
+    person, other = family[0], family[1]
+    typed = Row(**{**person.as_dict(), "nik": other.nik})  # type: ignore[arg-type]
+    res = index.resolve(_record(typed, "q"))
+    assert res.id == person.person_id
+
+
+def test_nik_agreement_is_not_counted_twice_with_birth_and_sex() -> None:
+    a = prepare(PersonRecord(id="a", nik="3510094512800001", name="Siti", sex="P", birth_date="1980-12-05"))
+    b = prepare(PersonRecord(id="b", nik="3510094512800002", name="Aminah", sex="P", birth_date="1980-12-05"))
+    levels = compare(a, b)
+    assert levels[0] == 1 and levels[2] == -1 and levels[3] == -1
+
+
+def test_a_wrong_birth_digit_in_the_nik_is_found_through_the_typed_birth_date() -> None:
+    person = PersonRecord(id="p", nik="3510094512800001", name="Siti Aminah", sex="P", birth_date="1980-12-05",
+                          village_code="35.10.09.2001")
+    index = ReferenceIndex.build([person], estimate=False)
+    typo = PersonRecord(id="q", nik="3510094517800001", name="Siti Aminah", sex="P", birth_date="05/12/1980",
+                        village_code="35.10.09.2001")
+    assert index.resolve(typo).id == "p"
