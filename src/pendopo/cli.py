@@ -19,6 +19,8 @@ COMMANDS = [
     ("tokens [USERNAME]", "daftar token API / list API tokens"),
     ("revoke-token ID", "cabut token API / revoke an API token"),
     ("reset-password USERNAME", "kata sandi sementara / temporary password"),
+    ("link match LEFT RIGHT --output PAIRS", "cocokkan dua daftar orang / link two person lists"),
+    ("link dedupe FILE --output CLUSTERS", "cari duplikat dalam satu daftar / find duplicates in one list"),
 ]
 
 
@@ -31,6 +33,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  pendopo {usage}\n      {text}")
         print("\nSemua perintah Django juga tersedia / every Django command works too (pendopo check, pendopo shell).")
         return
+    if argv[0] == "link":
+        # The identity engine needs no database and no Django.
+        from pendopo.linkage.cli import main as link_main
+
+        sys.exit(link_main(argv[1:]))
     command = argv[0].replace("-", "_")
     from django.core.management import execute_from_command_line
 

@@ -110,7 +110,8 @@ def compare(a: Features, b: Features) -> tuple[int, ...]:
 
     A NIK carries the birth date and sex. When two NIKs agree on those digits, the typed birth
     date and sex agreeing says nothing new, so they are left out rather than counted twice
-    (Fellegi–Sunter assumes fields are independent given the match status).
+    (Fellegi–Sunter assumes fields are independent given the match status). Likewise a shared
+    family card implies a shared address.
     """
     nik = compare_nik(a, b)
     implied = nik in (0, 1)
@@ -121,13 +122,19 @@ def compare(a: Features, b: Features) -> tuple[int, ...]:
         # sex agree with the other record; otherwise it is another person's birth date, or
         # the same day with the other sex (day + 40 differs in one digit: 01 and 41).
         nik = 4
+    kk = compare_kk(a, b)
+    if nik == 3 and (kk == 0 or a.kk == a.nik):
+        # The family card number typed as NIK says "this family", which the KK comparison
+        # already says; it says nothing about which member.
+        nik = MISSING
     return (
         nik,
         compare_name(a, b),
         birth,
         sex,
-        compare_location(a, b),
-        compare_kk(a, b),
+        # One family card means one address: agreeing on both is one piece of evidence.
+        MISSING if kk == 0 else compare_location(a, b),
+        kk,
     )
 
 

@@ -22,8 +22,10 @@ from pendopo.linkage.compare import compare, describe
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord, prepare
 
-MAX_BLOCK = 400  # a key shared by more rows than this says nothing (a very common name)
-MAX_CANDIDATES = 200
+MAX_BLOCK = 300  # a key shared by more rows than this says nothing (a very common name)
+# True matches share many keys (NIK, its two halves, village+name, village+birth date, …); the
+# candidates sharing most keys are compared first and the long tail is not.
+MAX_CANDIDATES = 60
 
 
 class Status(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from sys import intern
 
 from pendopo.linkage.address import ParsedAddress, normalise_village_code, parse_address
 from pendopo.linkage.dates import parse_date
@@ -83,22 +84,24 @@ def prepare(record: PersonRecord) -> Features:
     place_words = str(record.birth_place or "").lower().split()
     village = normalise_village_code(record.village_code)
     address = _address(record.address)
+    # Interned: two million records share a few hundred thousand names, 217 village codes and
+    # one family card per three or four people; one copy of each string is kept.
     return Features(
         id=str(record.id),
         nik=nik.digits or "",
         nik_issues=nik.issues,
-        kk=kk_digits if len(kk_digits) == 16 and kk_digits.isdigit() else "",
-        name=name.text,
-        name_sorted=name.sorted_key,
-        name_phon=name.phonetic_text,
-        first_phon=name.first_phonetic,
+        kk=intern(kk_digits) if len(kk_digits) == 16 and kk_digits.isdigit() else "",
+        name=intern(name.text),
+        name_sorted=intern(name.sorted_key),
+        name_phon=intern(name.phonetic_text),
+        first_phon=intern(name.first_phonetic),
         birth=birth.date.toordinal() if birth.date else 0,
         birth_swapped=birth.swapped.toordinal() if birth.swapped else 0,
         placeholder=birth.is_placeholder,
         sex=normalise_sex(record.sex),
-        village=village,
-        place=phonetic_key(place_words[0]) if place_words and place_words[0].isalpha() else "",
-        dusun=address.dusun,
+        village=intern(village),
+        place=intern(phonetic_key(place_words[0])) if place_words and place_words[0].isalpha() else "",
+        dusun=intern(address.dusun),
         rt=address.rt if address.rt is not None else -1,
         rw=address.rw if address.rw is not None else -1,
     )

@@ -41,7 +41,7 @@ class Row:
                 "village_code": self.village_code, "status": self.status}
 
 
-def registry(residents: int, *, seed: int = 1, villages: list[str] | None = None) -> list[Row]:
+def registry(residents: int, *, seed: int = 1, villages: list[str] | None = None, names: dict[str, str] | None = None) -> list[Row]:
     """A clean registry extract of about ``residents`` people in Banyuwangi's villages."""
     from pathlib import Path
 
@@ -54,7 +54,7 @@ def registry(residents: int, *, seed: int = 1, villages: list[str] | None = None
         villages = [r["code"] for r in villages_rows]
         names = {r["code"]: r["name"] for r in villages_rows}
     else:
-        names = {v: v for v in villages}
+        names = names or {v: v for v in villages}
     gen = Generator(seed=seed)
     rows: list[Row] = []
     for code, share in split_population(residents, villages, seed=seed).items():
@@ -195,8 +195,14 @@ def dirty_sample(rows: list[Row], n: int, *, seed: int = 7, rate: float = 1.0, o
     for row in rng.sample(rows, n):
         yield messer.row(row, village_codes=villages), row.person_id
     if outsiders:
-        others = registry(outsiders, seed=seed + 1000, villages=villages)
-        taken = {r.nik for r in rows}
+        # People who are not in the registry: same villages and naming (so namesakes occur),
+        # NIK serials above any the registry uses, so no outsider carries a registry NIK.
+        others = registry(outsiders, seed=seed + 1000, villages=villages, names=_village_names(rows))
         for o in others[:outsiders]:
-            if o.nik not in taken:
-                yield messer.row(replace(o, person_id=""), village_codes=villages), None
+            shifted = o.nik[:12] + f"{int(o.nik[12:]) + 5000:04d}"
+            kk = o.kk[:12] + f"{int(o.kk[12:]) + 5000:04d}"
+            yield messer.row(replace(o, person_id="", nik=shifted, kk=kk), village_codes=villages), None
+
+
+def _village_names(rows: list[Row]) -> dict[str, str]:
+    return {r.village_code: r.birth_place for r in rows}

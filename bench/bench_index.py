@@ -1,0 +1,80 @@
+"""Online index of the identity engine: build time, memory, lookup latency and accuracy on a
+generated Banyuwangi registry with dirty queries (the error kinds of DOMAIN.md).
+
+    .venv/bin/python bench/bench_index.py [--registry 200000] [--queries 20000] [--outsiders 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import time
+from collections import Counter
+
+from pendopo.linkage import PersonRecord, ReferenceIndex, Status
+from pendopo.testdata.errors import Row, dirty_sample, registry
+
+
+def record(row: Row, record_id: str | None = None) -> PersonRecord:
+    return PersonRecord(id=record_id or row.person_id, nik=row.nik, kk=row.kk, name=row.name, sex=row.sex,
+                        birth_place=row.birth_place, birth_date=row.birth_date, address=row.address, village_code=row.village_code)
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--registry", type=int, default=200_000)
+    ap.add_argument("--queries", type=int, default=20_000)
+    ap.add_argument("--outsiders", type=int, default=2_000)
+    ap.add_argument("--seed", type=int, default=3)
+    a = ap.parse_args()
+    rows = registry(a.registry, seed=a.seed)
+    sample = list(dirty_sample(rows, a.queries, seed=a.seed + 8, outsiders=a.outsiders))
+    training = [record(r, "t") for r, _ in dirty_sample(rows, min(5000, a.queries), seed=a.seed + 99)]
+    records = [record(r) for r in rows]
+    del rows
+    gc.collect()
+    before = rss_mib()
+    started = time.perf_counter()
+    index = ReferenceIndex.build(records)
+    build = time.perf_counter() - started
+    del records
+    gc.collect()
+    memory = rss_mib() - before
+    started = time.perf_counter()
+    index.train(training)
+    train = time.perf_counter() - started
+    outcome: Counter[str] = Counter()
+    latencies = []
+    for row, truth in sample:
+        q = record(row, "q")
+        t0 = time.perf_counter()
+        res = index.resolve(q)
+        latencies.append(time.perf_counter() - t0)
+        if res.status == Status.MATCH:
+            outcome["match right" if res.id == truth else "match WRONG"] += 1
+        elif res.status == Status.POSSIBLE:
+            outcome["possible (review)"] += 1
+        else:
+            outcome["none, right" if truth is None else "none, missed"] += 1
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2] * 1e3, latencies[int(len(latencies) * 0.99)] * 1e3
+    in_registry = a.queries
+    print(f"registry {len(index):,} people; build {build:.1f} s; index memory {memory:.0f} MiB (RSS growth); EM {train:.1f} s")
+    print(f"lookups: p50 {p50:.3f} ms, p99 {p99:.3f} ms over {len(latencies):,} queries")
+    print(f"outcomes: {dict(outcome)}")
+    tp = outcome["match right"]
+    fp = outcome["match WRONG"]
+    print(f"auto-match precision {tp / max(tp + fp, 1):.5f}, recall {tp / in_registry:.5f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""``pendopo link``: batch linkage from the command line (contract: shared/contracts/linkage.md).
+
+    pendopo link match LEFT RIGHT --output PAIRS [--id COLUMN] [--map ...] [--threshold P]
+    pendopo link dedupe FILE --output CLUSTERS [--id COLUMN] [--map ...] [--threshold P]
+
+Unusable input ends with exit status 2 and one line naming the file, row and column; nothing
+partial is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from pendopo.linkage.errors import LinkageError
+from pendopo.linkage.index import Thresholds
+from pendopo.linkage.io import Mapping, open_table, read_records, write_csv_atomically
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="pendopo link", description="Pencocokan data orang / person record linkage")
+    sub = ap.add_subparsers(dest="job", required=True)
+    for job, files in (("match", ("left", "right")), ("dedupe", ("file",))):
+        p = sub.add_parser(job)
+        for name in files:
+            p.add_argument(name)
+        p.add_argument("--output", required=True)
+        p.add_argument("--id", default="id", dest="id_column")
+        p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+        p.add_argument("--threshold", type=float, default=None, help="peluang minimum 0-1 (bawaan: ambang cocok mesin)")
+        p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+        p.add_argument("--memory-limit", default=os.environ.get("PENDOPO_LINK_MEMORY", "1GB"))
+        p.add_argument("--quiet", action="store_true")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.threshold is not None and not 0 <= args.threshold <= 1:
+            raise LinkageError("--threshold harus antara 0 dan 1 / must be between 0 and 1")
+        mapping = Mapping.parse(args.map, id_column=args.id_column)
+        return _run(args, mapping)
+    except LinkageError as exc:
+        print(f"pendopo link: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pendopo link: dihentikan / interrupted; tidak ada keluaran yang ditulis", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("pendopo link: memori tidak cukup; turunkan --memory-limit / out of memory", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug, not bad input: one line for the user, details on request
+        if os.environ.get("PENDOPO_DEBUG"):
+            raise
+        print(f"pendopo link: kesalahan internal ({exc.__class__.__name__}: {exc}); jalankan lagi dengan "
+              "PENDOPO_DEBUG=1 untuk rinciannya / internal error", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, mapping: Mapping) -> int:
+    from tqdm import tqdm
+
+    bar = tqdm(disable=args.quiet, unit=" baris", file=sys.stderr, mininterval=0.5)
+
+    def progress(stage: str, n: int) -> None:
+        label = {"load:l": "membaca kiri", "load:r": "membaca kanan", "pairs": "pasangan kandidat", "compare": "membandingkan"}.get(stage, stage)
+        bar.set_description(label)
+        bar.n = n
+        bar.refresh()
+
+    # Open (and so check) every input before any work, so a bad second file fails fast.
+    tables = [open_table(args.left), open_table(args.right)] if args.job == "match" else [open_table(args.file)]
+    thresholds = Thresholds()
+    if args.engine == "spark":
+        from pendopo.linkage.spark import SparkLinker as Linker
+    else:
+        from pendopo.linkage.batch import DuckDBLinker as Linker  # type: ignore[assignment]  # one interface, two engines
+    with Linker(memory_limit=args.memory_limit, thresholds=thresholds, progress=progress) as linker:
+        if args.job == "match":
+            linker.load("l", read_records(tables[0], mapping), query=True, reference=False)
+            linker.load("r", read_records(tables[1], mapping), query=False, reference=True)
+            links = list(linker.link(args.threshold))
+            bar.close()
+            write_csv_atomically(args.output, ["left_id", "right_id", "score"],
+                                 ([lk.left_id, lk.right_id, f"{lk.score:.6f}"] for lk in links))
+            print(f"{len(links)} pasangan / pairs → {args.output}", file=sys.stderr)
+        else:
+            linker.load("l", read_records(tables[0], mapping), query=True, reference=True)
+            clusters = linker.dedupe(args.threshold)
+            bar.close()
+            write_csv_atomically(args.output, ["id", "cluster_id"], ([i, c] for i, c in clusters.items()))
+            print(f"{len(clusters)} baris, {len(set(clusters.values()))} klaster / clusters → {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Batch linkage on Apache Spark, for data beyond one machine.
+
+The stages, blocking keys, comparisons, u sample and EM are the DuckDB engine's
+(``batch.py``), so both engines give the same answers on the same data. Spark does the
+distributed parts: blocking joins, the per-pair comparison (in Python workers, which need the
+``pendopo`` package installed; see docs/operations.md) and the ranking of candidates. Keys are
+compared as strings here: Python's ``hash`` differs between worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pendopo.linkage.batch import COLUMNS, Link, Progress, decode, encode, u_sample_step
+from pendopo.linkage.blocking import query_keys, reference_keys
+from pendopo.linkage.compare import compare
+from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, Thresholds
+from pendopo.linkage.model import Model, estimate_em, estimate_u
+from pendopo.linkage.records import Features, PersonRecord, prepare
+
+CHUNK = 50_000
+LOG_CONFIG = Path(__file__).resolve().parent / "log4j2-quiet.properties"
+
+
+def _row(rid: int, f: Features) -> tuple[Any, ...]:
+    return (rid, *(getattr(f, c) for c in COLUMNS[1:]))
+
+
+def _features(row: Any) -> Features:
+    values = list(row)
+    return Features(values[1], values[2], frozenset(), *values[3:])
+
+
+def _compare_partition(rows: Iterable[Any]) -> Iterator[tuple[int, int, int]]:
+    n = len(COLUMNS)
+    for row in rows:
+        values = list(row)
+        left, right = values[2 : 2 + n], values[2 + n :]
+        yield values[0], values[1], encode(compare(_features(left), _features(right)))
+
+
+class SparkLinker:
+    """Same interface as ``DuckDBLinker``; ``master`` defaults to ``local[*]`` or
+    ``PENDOPO_SPARK_MASTER``."""
+
+    def __init__(self, *, master: str | None = None, memory_limit: str = "1GB", thresholds: Thresholds | None = None,
+                 progress: Progress | None = None, seed: int = 1, **_: object) -> None:
+        from pyspark.sql import SparkSession
+
+        os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", __import__("sys").executable))
+        builder = (
+            SparkSession.builder.master(master or os.environ.get("PENDOPO_SPARK_MASTER", "local[2]"))
+            .appName("pendopo-link")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", os.environ.get("PENDOPO_SPARK_PARTITIONS", "8"))
+            .config("spark.driver.memory", memory_limit.replace("GB", "g").replace("MB", "m"))
+            .config("spark.sql.execution.arrow.pyspark.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}")
+        )
+        self.spark = builder.getOrCreate()
+        self.spark.sparkContext.setLogLevel("ERROR")
+        self.thresholds = thresholds or Thresholds()
+        self.progress = progress or (lambda stage, n: None)
+        self.seed = seed
+        self.model = Model()
+        self.sizes: dict[str, int] = {}
+        self.frames: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self.spark.stop()
+
+    def __enter__(self) -> SparkLinker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def load(self, side: str, records: Iterable[PersonRecord], *, query: bool, reference: bool) -> int:
+        from pyspark.sql.types import (
+            BooleanType,
+            IntegerType,
+            LongType,
+            StringType,
+            StructField,
+            StructType,
+        )
+
+        types = {"rid": LongType(), "birth": LongType(), "birth_swapped": LongType(), "placeholder": BooleanType(),
+                 "rt": IntegerType(), "rw": IntegerType()}
+        schema = StructType([StructField(c, types.get(c, StringType())) for c in COLUMNS])
+        key_schema = StructType([StructField("key", StringType()), StructField("rid", LongType())])
+        feats: list[tuple[Any, ...]] = []
+        qkeys: list[tuple[str, int]] = []
+        rkeys: list[tuple[str, int]] = []
+        rid = 0
+        for record in records:
+            f = prepare(record)
+            feats.append(_row(rid, f))
+            if query:
+                qkeys.extend((k, rid) for k in query_keys(f))
+            if reference:
+                rkeys.extend((k, rid) for k in reference_keys(f))
+            rid += 1
+            if rid % CHUNK == 0:
+                self.progress(f"load:{side}", rid)
+        self.frames[f"{side}_feat"] = self.spark.createDataFrame(feats, schema).cache()
+        self.frames[f"{side}_keys"] = self.spark.createDataFrame(qkeys, key_schema)
+        self.frames[f"{side}_refkeys"] = self.spark.createDataFrame(rkeys, key_schema)
+        for name in ("feat", "keys", "refkeys"):
+            self.frames[f"{side}_{name}"].createOrReplaceTempView(f"{side}_{name}")
+        self.sizes[side] = rid
+        self.progress(f"load:{side}", rid)
+        return rid
+
+    def _pairs(self, dedupe: bool) -> Any:
+        ref = "l_refkeys" if dedupe else "r_refkeys"
+        pairs = self.spark.sql(f"""
+            WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
+            hits AS (
+                SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
+                FROM l_keys q JOIN {ref} r ON q.key = r.key JOIN usable u ON u.key = q.key
+                {"WHERE q.rid <> r.rid" if dedupe else ""}
+                GROUP BY q.rid, r.rid
+            ),
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k FROM hits)
+            SELECT lrid, rrid FROM ranked WHERE k <= {MAX_CANDIDATES}
+        """)  # noqa: S608 - built from this module's own names and numbers
+        if dedupe:
+            pairs.createOrReplaceTempView("pairs_raw")
+            pairs = self.spark.sql("SELECT DISTINCT least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid FROM pairs_raw")
+        pairs.createOrReplaceTempView("pairs")
+        return pairs
+
+    def _score(self, dedupe: bool) -> Counter[int]:
+        right = "l_feat" if dedupe else "r_feat"
+        cols_l = ", ".join(f"a.{c}" for c in COLUMNS)
+        cols_r = ", ".join(f"b.{c}" for c in COLUMNS)
+        joined = self.spark.sql(f"""
+            SELECT p.lrid, p.rrid, {cols_l}, {cols_r}
+            FROM pairs p JOIN l_feat a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
+        """)  # noqa: S608
+        scored = joined.rdd.mapPartitions(_compare_partition).toDF(["lrid", "rrid", "code"]).cache()
+        scored.createOrReplaceTempView("scored")
+        counts = Counter({int(r["code"]): int(r["n"]) for r in self.spark.sql("SELECT code, count(*) AS n FROM scored GROUP BY code").collect()})
+        self.progress("compare", sum(counts.values()))
+        return counts
+
+    def _estimate(self, patterns: Counter[int], dedupe: bool) -> Model:
+        right = "l_feat" if dedupe else "r_feat"
+        size = self.sizes["l" if dedupe else "r"]
+        rows = self.spark.sql(f"SELECT * FROM {right} WHERE rid % {u_sample_step(size)} = 0 ORDER BY rid").collect()  # noqa: S608
+        refs = [_features(r) for r in rows]
+        u = estimate_u(refs, seed=self.seed) if len(refs) >= 2 else self.model.u
+        if not patterns:
+            return Model(m=self.model.m, u=u, prior=self.model.prior)
+        fitted = estimate_em(Counter({decode(c): n for c, n in patterns.items()}), prior=0.1)
+        return Model(m=fitted.m, u=u, prior=fitted.prior)
+
+    def _weights(self, model: Model, patterns: Iterable[int]) -> None:
+        rows = [(int(c), model.weight(decode(c)), model.probability(model.weight(decode(c)))) for c in patterns]
+        self.spark.createDataFrame(rows or [(0, 0.0, 0.0)], "code long, weight double, prob double").createOrReplaceTempView("weights")
+
+    def link(self, threshold: float | None = None) -> Iterator[Link]:
+        threshold = self.thresholds.match if threshold is None else threshold
+        self._pairs(dedupe=False)
+        patterns = self._score(dedupe=False)
+        self.model = self._estimate(patterns, dedupe=False)
+        self._weights(self.model, patterns)
+        rows = self.spark.sql(f"""
+            WITH s AS (
+                SELECT s.lrid, s.rrid, w.weight, w.prob, max(w.weight) OVER (PARTITION BY s.lrid) AS best
+                FROM scored s JOIN weights w ON w.code = s.code
+            )
+            SELECT a.id AS left_id, b.id AS right_id, s.prob, s.lrid, s.weight FROM s
+            JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
+            WHERE s.prob >= {float(threshold)} AND s.weight >= s.best - {float(self.thresholds.margin)}
+            ORDER BY s.lrid, s.weight DESC, b.id
+        """).collect()  # noqa: S608
+        for r in rows:
+            yield Link(str(r["left_id"]), str(r["right_id"]), float(r["prob"]))
+
+    def dedupe(self, threshold: float | None = None) -> dict[str, str]:
+        threshold = self.thresholds.match if threshold is None else threshold
+        self._pairs(dedupe=True)
+        patterns = self._score(dedupe=True)
+        self.model = self._estimate(patterns, dedupe=True)
+        self._weights(self.model, patterns)
+        edges = [(int(r["lrid"]), int(r["rrid"])) for r in self.spark.sql(
+            f"SELECT s.lrid, s.rrid FROM scored s JOIN weights w ON w.code = s.code WHERE w.prob >= {float(threshold)}"  # noqa: S608
+        ).collect()]
+        ids = [str(r["id"]) for r in self.spark.sql("SELECT id FROM l_feat ORDER BY rid").collect()]
+        from pendopo.linkage.batch import clusters_from_edges
+
+        return clusters_from_edges(ids, edges)

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pendopo.linkage import InputError
+from pendopo.linkage.batch import DuckDBLinker, decode, encode
+from pendopo.linkage.cli import main
+from pendopo.linkage.io import Mapping, open_table, read_records
+from pendopo.testdata.errors import dirty_sample, registry
+
+COLUMNS = ["id", "nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code"]
+
+
+def _write(path: Path, rows: list[list[object]], header: list[str] = COLUMNS) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    tmp = tmp_path_factory.mktemp("link")
+    reg = registry(3000, seed=9)
+    right = _write(tmp / "right.csv", [[r.person_id, r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code] for r in reg])
+    sample = list(dirty_sample(reg, 400, seed=10, outsiders=40))
+    truth = {f"L{i}": t for i, (_, t) in enumerate(sample)}
+    left = _write(tmp / "left.csv", [[f"L{i}", r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code] for i, (r, _) in enumerate(sample)])
+    base = reg[:800]
+    dups = list(dirty_sample(base, 150, seed=12))
+    dedupe_truth = {r.person_id: r.person_id for r in base} | {f"D{i}": t for i, (_, t) in enumerate(dups)}
+    dedupe = _write(tmp / "dedupe.csv", [[r.person_id, r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code] for r in base]
+                    + [[f"D{i}", r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code] for i, (r, _) in enumerate(dups)])
+    return {"tmp": tmp, "left": left, "right": right, "truth": truth, "dedupe": dedupe, "dedupe_truth": dedupe_truth}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_patterns_round_trip() -> None:
+    for levels in [(0, 0, -1, -1, 2, 0), (4, 4, 4, 1, 4, 1), (-1, -1, -1, -1, -1, -1)]:
+        assert decode(encode(levels)) == levels
+
+
+def test_match_links_dirty_rows_to_the_right_people(files) -> None:  # type: ignore[no-untyped-def]
+    out = files["tmp"] / "pairs.csv"
+    assert main([ "match", str(files["left"]), str(files["right"]), "--output", str(out), "--quiet"]) == 0
+    pairs = _rows(out)
+    assert list(pairs[0]) == ["left_id", "right_id", "score"]
+    wrong = [p for p in pairs if files["truth"][p["left_id"]] != p["right_id"]]
+    assert not wrong
+    assert len(pairs) >= 0.97 * 400
+    assert all(0.99 <= float(p["score"]) <= 1 for p in pairs)
+
+
+def test_dedupe_lists_every_record_once_and_finds_the_copies(files) -> None:  # type: ignore[no-untyped-def]
+    out = files["tmp"] / "clusters.csv"
+    assert main(["dedupe", str(files["dedupe"]), "--output", str(out), "--quiet"]) == 0
+    rows = _rows(out)
+    truth = files["dedupe_truth"]
+    assert sorted(r["id"] for r in rows) == sorted(truth)
+    cluster = {r["id"]: r["cluster_id"] for r in rows}
+    found = sum(cluster[d] == cluster[t] for d, t in truth.items() if d.startswith("D"))
+    assert found >= 0.97 * 150
+    by_cluster: dict[str, set[str]] = {}
+    for rid, cid in cluster.items():
+        by_cluster.setdefault(cid, set()).add(truth[rid])
+    assert all(len(people) == 1 for people in by_cluster.values()), "two people merged into one cluster"
+
+
+def test_a_column_mapping_makes_any_person_data_work(tmp_path: Path) -> None:
+    # Non-Indonesian data: no NIK, no KK, names in two columns, another date column name.
+    header = ["key", "given_name", "surname", "dob", "town"]
+    left = _write(tmp_path / "l.csv", [["a1", "Maria", "Gonzalez", "1980-12-05", "Lyon"], ["a2", "Peter", "Smith", "1975-01-02", "Leeds"]], header)
+    right = _write(tmp_path / "r.csv", [["b1", "MARIA", "GONZALES", "05/12/1980", "Lyon"], ["b2", "Pieter", "Smit", "1975-01-02", "Leeds"],
+                                        ["b3", "John", "Brown", "1960-03-04", "York"]], header)
+    out = tmp_path / "p.csv"
+    rc = main(["match", str(left), str(right), "--output", str(out), "--id", "key", "--map", "name=given_name+surname",
+               "--map", "birth_date=dob", "--map", "birth_place=town", "--quiet", "--threshold", "0.5"])
+    assert rc == 0
+    assert {(p["left_id"], p["right_id"]) for p in _rows(out)} == {("a1", "b1"), ("a2", "b2")}
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [(b"", "kosong"), (b"\xff\xfe\x00n\x00i\x00k\x00\n\x00\x00\x01", "biner"), (b"nik,name\n1,a\n", "kolom id 'id'"),
+     (b"id,name\n1,a\n1,b\n", "muncul dua kali"), (b"id,name\n,a\n", "id kosong")],
+)
+def test_unusable_input_is_one_clear_line_and_writes_nothing(tmp_path: Path, content: bytes, fragment: str,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    good = _write(tmp_path / "good.csv", [["x", "", "", "Siti", "P", "", "1980-01-01", "", ""]])
+    out = tmp_path / "out.csv"
+    assert main(["match", str(bad), str(good), "--output", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "bad.csv" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_missing_file_and_a_bad_mapping_are_refused(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    assert main(["dedupe", str(tmp_path / "absent.csv"), "--output", str(out), "--quiet"]) == 2
+    with pytest.raises(InputError):
+        Mapping.parse(["nama=name"])
+    assert not out.exists()
+
+
+def test_xlsx_input_with_numbers_where_text_is_expected(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(COLUMNS)
+    ws.append([1, 3510094512800001, 3510090101100001, "Siti Aminah", "P", "Banyuwangi", "1980-12-05", "Krajan 1/2", "35.10.09.2001"])
+    path = tmp_path / "people.xlsx"
+    wb.save(path)
+    records = list(read_records(open_table(path), Mapping()))
+    assert records[0].id == "1" and str(records[0].nik).startswith("3510094512800001")
+
+
+def test_the_command_runs_as_pendopo_link(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "c.csv"
+    r = subprocess.run([sys.executable, "-m", "pendopo.cli", "link", "dedupe", str(files["dedupe"]), "--output", str(out), "--quiet"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_the_linker_can_be_used_directly(files) -> None:  # type: ignore[no-untyped-def]
+    with DuckDBLinker(memory_limit="256MB") as linker:
+        linker.load("l", read_records(open_table(files["left"]), Mapping()), query=True, reference=False)
+        linker.load("r", read_records(open_table(files["right"]), Mapping()), query=False, reference=True)
+        links = list(linker.link())
+    assert links and linker.model.prior < 0.5
+
+
+@pytest.mark.spark
+def test_spark_gives_the_same_answers_as_duckdb(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Java tidak ada: Spark butuh Java 17 (apt-get install openjdk-17-jre-headless) / Java missing")
+    for job, inputs in (("match", [str(files["left"]), str(files["right"])]), ("dedupe", [str(files["dedupe"])])):
+        outs = {}
+        for engine in ("duckdb", "spark"):
+            out = tmp_path / f"{job}-{engine}.csv"
+            assert main([job, *inputs, "--output", str(out), "--quiet", "--engine", engine]) == 0
+            outs[engine] = sorted(out.read_text().splitlines())
+        assert outs["duckdb"] == outs["spark"], job
