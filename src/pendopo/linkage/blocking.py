@@ -17,9 +17,11 @@ from pendopo.linkage.records import Features
 
 def reference_keys(f: Features) -> list[str]:
     keys: list[str] = []
-    if f.nik:
+    if f.has_nik:
         head, tail = partial_keys(f.nik)
         keys += ["n" + f.nik, "r" + head, "s" + tail]
+    elif f.nik:
+        keys += ["n" + f.nik, "h" + f.nik[: len(f.nik) // 2], "t" + f.nik[len(f.nik) // 2 :]]
     if f.kk:
         keys.append("k" + f.kk)
     if f.village and f.first_phon:
@@ -29,7 +31,7 @@ def reference_keys(f: Features) -> list[str]:
     if f.birth and f.first_phon:
         keys.append(f"d{f.birth}|{f.first_phon}")
     if f.name_phon and f.village:
-        keys.append(f"p{f.village[:8]}|{f.name_phon}")
+        keys.append(f"p{f.kecamatan or f.village}|{f.name_phon}")
     if f.name_phon and f.birth:
         keys.append(f"y{dt.date.fromordinal(f.birth).year}|{f.name_phon}")
     return keys
@@ -39,8 +41,9 @@ def query_keys(f: Features) -> list[str]:
     keys = reference_keys(f)
     if f.nik:
         keys += ["n" + v for v in transpositions(f.nik)]
-        keys += ["n" + v for v in last_digit_variants(f.nik)]
-        keys.append("k" + f.nik)  # the KK number typed in the NIK column
+        if f.has_nik:
+            keys += ["n" + v for v in last_digit_variants(f.nik)]
+            keys.append("k" + f.nik)  # the KK number typed in the NIK column
     if f.kk:
         keys.append("n" + f.kk)  # a NIK typed in the KK column
     if f.birth_swapped:
@@ -48,7 +51,7 @@ def query_keys(f: Features) -> list[str]:
             keys.append(f"b{f.village}|{f.birth_swapped}")
         if f.first_phon:
             keys.append(f"d{f.birth_swapped}|{f.first_phon}")
-    if f.village and f.birth and f.sex:
+    if f.kecamatan and f.birth and f.sex:
         # The NIK a resident of this kecamatan with this birth date and sex would have.
         region = f.village[:2] + f.village[3:5] + f.village[6:8]
         keys.append("r" + region + birth_part(dt.date.fromordinal(f.birth), f.sex))

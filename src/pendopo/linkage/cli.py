@@ -16,7 +16,14 @@ from collections.abc import Sequence
 
 from pendopo.linkage.errors import LinkageError
 from pendopo.linkage.index import Thresholds
-from pendopo.linkage.io import Mapping, open_table, read_records, write_csv_atomically
+from pendopo.linkage.io import (
+    SHEETS,
+    Mapping,
+    Table,
+    open_table,
+    read_records,
+    write_csv_atomically,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,16 +86,22 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
     else:
         from pendopo.linkage.batch import DuckDBLinker as Linker  # type: ignore[assignment]  # one interface, two engines
     with Linker(memory_limit=args.memory_limit, thresholds=thresholds, progress=progress) as linker:
+        def load(side: str, table: Table, *, query: bool, reference: bool) -> None:
+            if args.engine == "duckdb" and table.path.suffix.lower() not in SHEETS:
+                linker.load_csv(side, str(table.path), mapping, query=query, reference=reference)  # type: ignore[attr-defined]
+            else:
+                linker.load(side, read_records(table, mapping), query=query, reference=reference)
+
         if args.job == "match":
-            linker.load("l", read_records(tables[0], mapping), query=True, reference=False)
-            linker.load("r", read_records(tables[1], mapping), query=False, reference=True)
+            load("l", tables[0], query=True, reference=False)
+            load("r", tables[1], query=False, reference=True)
             links = list(linker.link(args.threshold))
             bar.close()
             write_csv_atomically(args.output, ["left_id", "right_id", "score"],
                                  ([lk.left_id, lk.right_id, f"{lk.score:.6f}"] for lk in links))
             print(f"{len(links)} pasangan / pairs → {args.output}", file=sys.stderr)
         else:
-            linker.load("l", read_records(tables[0], mapping), query=True, reference=True)
+            load("l", tables[0], query=True, reference=True)
             clusters = linker.dedupe(args.threshold)
             bar.close()
             write_csv_atomically(args.output, ["id", "cluster_id"], ([i, c] for i, c in clusters.items()))

@@ -38,6 +38,8 @@ def compare_nik(a: Features, b: Features) -> int:
     if a.nik == b.nik:
         return 0
     if nik_distance(a.nik, b.nik) == 1:
+        if not (a.has_nik and b.has_nik):
+            return 1  # another identifier: no birth digits in it
         return 1 if a.nik[6:12] == b.nik[6:12] else 2
     if a.nik == b.kk:
         return 3
@@ -91,7 +93,7 @@ def compare_location(a: Features, b: Features) -> int:
     if not a.village or not b.village:
         return MISSING
     if a.village != b.village:
-        return 3 if a.village[:8] == b.village[:8] else 4
+        return 3 if a.kecamatan and a.kecamatan == b.kecamatan else 4
     if a.dusun and a.dusun == b.dusun:
         return 0 if a.rt >= 0 and a.rt == b.rt else 1
     return 2
@@ -114,7 +116,7 @@ def compare(a: Features, b: Features) -> tuple[int, ...]:
     family card implies a shared address.
     """
     nik = compare_nik(a, b)
-    implied = nik in (0, 1)
+    implied = nik in (0, 1) and a.has_nik and b.has_nik
     birth = MISSING if implied else compare_birth(a, b)
     sex = MISSING if implied else compare_sex(a, b)
     if nik == 2 and (birth not in (0, 1) or sex == 1):

@@ -12,6 +12,7 @@ from pendopo.linkage.errors import InputError
 from pendopo.linkage.records import FIELDS, PersonRecord
 
 SNIFF_BYTES = 1 << 16
+SHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def open_table(path: str | Path) -> Table:
         raise InputError("berkas tidak ditemukan / file not found", file=str(p))
     if not p.is_file():
         raise InputError("bukan berkas / not a file", file=str(p))
-    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+    if p.suffix.lower() in SHEETS:
         return _open_sheet(p)
     return _open_csv(p)
 
@@ -114,26 +115,49 @@ def _open_sheet(p: Path) -> Table:
     return Table(p, header, rows(), size_hint=len(sheet) - 1)
 
 
-def read_records(table: Table, mapping: Mapping, *, require: Sequence[str] = ()) -> Iterator[PersonRecord]:
-    """Person records from a table. Missing optional fields are simply absent; a missing id
-    column or a required field column is refused before any row is read."""
-    index = {name: i for i, name in enumerate(table.header)}
+def resolve_columns(header: Sequence[str], mapping: Mapping, file: str, require: Sequence[str] = ()) -> dict[str, list[str]]:
+    """Which input columns feed each field; refuses a missing id, mapped or required column."""
+    index = {name: i for i, name in enumerate(header)}
     if mapping.id_column not in index:
-        raise InputError(f"kolom id '{mapping.id_column}' tidak ada (kolom yang ada: {', '.join(table.header)}); "
-                         "pakai --id / no such id column", file=str(table.path), row=1, column=mapping.id_column)
-    sources: dict[str, list[int]] = {}
+        raise InputError(f"kolom id '{mapping.id_column}' tidak ada (kolom yang ada: {', '.join(header)}); "
+                         "pakai --id / no such id column", file=file, row=1, column=mapping.id_column)
+    sources: dict[str, list[str]] = {}
     for name in FIELDS:
         cols = mapping.columns_for(name)
-        present = [index[c] for c in cols if c in index]
+        present = [c for c in cols if c in index]
         if name in mapping.fields and len(present) != len(cols):
             missing = [c for c in cols if c not in index]
             raise InputError(f"kolom {', '.join(missing)} untuk {name} tidak ada / mapped column missing",
-                             file=str(table.path), row=1, column=missing[0])
+                             file=file, row=1, column=missing[0])
         if present:
             sources[name] = present
     for name in require:
         if name not in sources:
-            raise InputError(f"kolom wajib '{name}' tidak ada / required column missing", file=str(table.path), row=1, column=name)
+            raise InputError(f"kolom wajib '{name}' tidak ada / required column missing", file=file, row=1, column=name)
+    return sources
+
+
+def check_utf8(path: str | Path, block: int = 1 << 24) -> None:
+    """Refuse a file that is not UTF-8, naming the line of the first bad byte."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with Path(path).open("rb") as f:
+        while chunk := f.read(block):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise InputError("bukan teks UTF-8; simpan ulang sebagai CSV UTF-8 / not UTF-8", file=str(path),
+                                 row=line + chunk[: exc.start].count(b"\n")) from exc
+            line += chunk.count(b"\n")
+
+
+def read_records(table: Table, mapping: Mapping, *, require: Sequence[str] = ()) -> Iterator[PersonRecord]:
+    """Person records from a table. Missing optional fields are simply absent; a missing id
+    column or a required field column is refused before any row is read."""
+    index = {name: i for i, name in enumerate(table.header)}
+    sources = {name: [index[c] for c in cols] for name, cols in resolve_columns(table.header, mapping, str(table.path), require).items()}
     id_at = index[mapping.id_column]
     seen: set[str] = set()
     for line, row in enumerate(table.rows, start=2):

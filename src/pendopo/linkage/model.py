@@ -16,7 +16,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from pendopo.linkage.compare import COMPARISONS, FIELD_ORDER, MISSING, compare
+import numpy as np
+
+from pendopo.linkage.compare import COMPARISONS, FIELD_ORDER, MISSING
 from pendopo.linkage.errors import ModelError
 from pendopo.linkage.records import Features
 
@@ -91,13 +93,24 @@ def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int
         return dict(DEFAULT_U)
     rng = random.Random(seed)
     counts = {f: [0.0] * len(COMPARISONS[f]) for f in FIELD_ORDER}
-    for _ in range(pairs):
-        i, j = rng.randrange(n), rng.randrange(n)
-        if i == j:
-            continue
-        for f, lvl in zip(FIELD_ORDER, compare(reference[i], reference[j]), strict=True):
-            if lvl != MISSING:
-                counts[f][lvl] += 1
+    draws = np.random.default_rng(seed).integers(0, n, size=(pairs, 2))
+    draws = draws[draws[:, 0] != draws[:, 1]]
+    if len(draws):
+        from pendopo.linkage.vectorised import compare_columns
+
+        columns = {}
+        for name in (c for c in Features.__slots__ if c not in ("id", "nik_issues")):
+            arr = np.empty(n, dtype=object)
+            arr[:] = [getattr(f, name) for f in reference]
+            columns[name] = arr
+        left = {c: col[draws[:, 0]] for c, col in columns.items()}
+        right = {c: col[draws[:, 1]] for c, col in columns.items()}
+        levels = compare_columns(left, right)
+        for k, f in enumerate(FIELD_ORDER):
+            values, tally = np.unique(levels[:, k], return_counts=True)
+            for lvl, c in zip(values.tolist(), tally.tolist(), strict=True):
+                if lvl != MISSING:
+                    counts[f][lvl] += c
     u: dict[str, tuple[float, ...]] = {}
     for f in FIELD_ORDER:
         c = counts[f]
@@ -162,41 +175,43 @@ def estimate_em(
     if not counts:
         raise ModelError("Tidak ada pasangan kandidat untuk memperkirakan model. / No candidate pairs to train on.")
     items = list(counts.items())
-    total = float(sum(counts.values()))
     if u is None:
         u = _frequencies(items)
-    m_cur = {f: list((m or DEFAULT_M)[f]) for f in FIELD_ORDER}
-    u_cur = {f: list(u[f]) for f in FIELD_ORDER}
+    levels = np.array([lv for lv, _ in items], dtype=np.int64)  # patterns × fields
+    weight_of = np.array([c for _, c in items], dtype=np.float64)
+    total = float(weight_of.sum())
+    present = levels != MISSING
+    m_cur = {f: np.array((m or DEFAULT_M)[f], dtype=np.float64) for f in FIELD_ORDER}
+    u_cur = {f: np.array(u[f], dtype=np.float64) for f in FIELD_ORDER}
     lam = prior
     for _ in range(iterations):
-        model = Model(m={f: tuple(v) for f, v in m_cur.items()}, u={f: tuple(v) for f, v in u_cur.items()}, prior=lam)
-        m_num = {f: [0.5 * DEFAULT_M[f][k] for k in range(len(COMPARISONS[f]))] for f in FIELD_ORDER}
-        u_num = {f: [0.5 * DEFAULT_U[f][k] for k in range(len(COMPARISONS[f]))] for f in FIELD_ORDER}
-        m_den = {f: 0.5 for f in FIELD_ORDER}
-        u_den = {f: 0.5 for f in FIELD_ORDER}
-        matched = 0.0
-        for levels, count in items:
-            p = model.probability(model.weight(levels))
-            wm, wu = p * count, (1 - p) * count
-            matched += wm
-            for i, lvl in enumerate(levels):
-                if lvl != MISSING:
-                    f = FIELD_ORDER[i]
-                    m_num[f][lvl] += wm
-                    m_den[f] += wm
-                    u_num[f][lvl] += wu
-                    u_den[f] += wu
-        new_m = {f: [x / m_den[f] for x in m_num[f]] for f in FIELD_ORDER}
-        new_u = u_cur if fix_u else {f: [max(x / u_den[f], FLOOR) for x in u_num[f]] for f in FIELD_ORDER}
-        new_lam = min(max(matched / total, 1e-6), 1 - 1e-6)
-        delta = max(abs(a - b) for f in FIELD_ORDER for a, b in zip(new_m[f], m_cur[f], strict=True))
+        log_ratio = np.zeros(len(items))
+        for k, f in enumerate(FIELD_ORDER):
+            col = np.where(present[:, k], levels[:, k], 0)
+            ratio = np.log2(np.maximum(m_cur[f][col], FLOOR) / np.maximum(u_cur[f][col], FLOOR))
+            log_ratio += np.where(present[:, k], ratio, 0.0)
+        logit = np.clip(log_ratio + math.log2(lam / (1 - lam)), -60, 60)
+        p = 1.0 / (1.0 + np.power(2.0, -logit))
+        wm, wu = p * weight_of, (1 - p) * weight_of
+        new_m: dict[str, np.ndarray] = {}
+        new_u: dict[str, np.ndarray] = {}
+        for k, f in enumerate(FIELD_ORDER):
+            size = len(COMPARISONS[f])
+            mask = present[:, k]
+            col = levels[mask, k]
+            m_num = np.bincount(col, weights=wm[mask], minlength=size) + 0.5 * np.array(DEFAULT_M[f])
+            u_num = np.bincount(col, weights=wu[mask], minlength=size) + 0.5 * np.array(DEFAULT_U[f])
+            new_m[f] = m_num / (wm[mask].sum() + 0.5)
+            new_u[f] = u_cur[f] if fix_u else np.maximum(u_num / (wu[mask].sum() + 0.5), FLOOR)
+        new_lam = min(max(float(wm.sum()) / total, 1e-6), 1 - 1e-6)
+        delta = max(float(np.abs(new_m[f] - m_cur[f]).max()) for f in FIELD_ORDER)
         m_cur, u_cur, lam = new_m, new_u, new_lam
         if delta < tolerance:
             break
     # Levels the training data never showed still happen in other data: no estimate is allowed
     # to claim certainty.
-    return Model(m={f: _floored(v, M_FLOOR) for f, v in m_cur.items()},
-                 u={f: _floored(v, U_FLOOR) for f, v in u_cur.items()}, prior=lam)
+    return Model(m={f: _floored(v.tolist(), M_FLOOR) for f, v in m_cur.items()},
+                 u={f: _floored(v.tolist(), U_FLOOR) for f, v in u_cur.items()}, prior=lam)
 
 
 def _floored(values: list[float], floor: float) -> tuple[float, ...]:

@@ -53,7 +53,13 @@ class Features:
 
     @property
     def kecamatan(self) -> str:
-        return self.village[:8]
+        """The parent area: the kecamatan of a Kemendagri village code, "" for other area codes."""
+        return self.village[:8] if is_kemendagri(self.village) else ""
+
+    @property
+    def has_nik(self) -> bool:
+        """A 16-digit Indonesian NIK (other identifiers carry no birth date or region)."""
+        return len(self.nik) == 16
 
     @property
     def birth_year(self) -> int:
@@ -70,6 +76,27 @@ def normalise_sex(raw: object) -> str:
     return _SEX.get(str(raw or "").strip().lower(), "")
 
 
+def is_kemendagri(code: str) -> bool:
+    return len(code) == 13 and code[2] == "." and code[5] == "." and code[8] == "."
+
+
+def _generic_code(raw: object) -> str:
+    """An area code that is not Kemendagri's (a postcode, a district name): compared as is."""
+    text = str(raw or "").strip().lower()
+    return "" if text in ("", "nan", "none") else intern(text)
+
+
+def _generic_identifier(raw: object, issues: frozenset[NikIssue]) -> str:
+    """Another identifier (a social-security or member number): its digits, compared exactly
+    or one digit off. A NIK that lost its digits (scientific notation) is not one."""
+    if NikIssue.SCIENTIFIC in issues or NikIssue.MISSING in issues:
+        return ""
+    digits, _, _ = clean_digits(raw)
+    if len(digits) == 16 or not digits.isdigit() or len(digits) < 5:
+        return ""
+    return digits
+
+
 @lru_cache(maxsize=200_000)
 def _address(raw: object) -> ParsedAddress:
     return parse_address(raw)
@@ -78,17 +105,18 @@ def _address(raw: object) -> ParsedAddress:
 def prepare(record: PersonRecord) -> Features:
     """Normalise every field of one record; never raises on bad values."""
     nik = parse_nik(record.nik)
+    identifier = nik.digits or _generic_identifier(record.nik, nik.issues)
     kk_digits, _, _ = clean_digits(record.kk)
     name = normalise_name(str(record.name) if record.name is not None else None)
     birth = parse_date(record.birth_date)
     place_words = str(record.birth_place or "").lower().split()
-    village = normalise_village_code(record.village_code)
+    village = normalise_village_code(record.village_code) or _generic_code(record.village_code)
     address = _address(record.address)
     # Interned: two million records share a few hundred thousand names, 217 village codes and
     # one family card per three or four people; one copy of each string is kept.
     return Features(
         id=str(record.id),
-        nik=nik.digits or "",
+        nik=identifier,
         nik_issues=nik.issues,
         kk=intern(kk_digits) if len(kk_digits) == 16 and kk_digits.isdigit() else "",
         name=intern(name.text),

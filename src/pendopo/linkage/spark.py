@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pendopo.linkage.batch import COLUMNS, Link, Progress, decode, encode, u_sample_step
+from pendopo.linkage.batch import COLUMNS, Link, Progress, decode, u_sample_step
 from pendopo.linkage.blocking import query_keys, reference_keys
-from pendopo.linkage.compare import compare
 from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, Thresholds
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord, prepare
+from pendopo.linkage.vectorised import codes, compare_columns
 
 CHUNK = 50_000
 LOG_CONFIG = Path(__file__).resolve().parent / "log4j2-quiet.properties"
@@ -36,11 +36,23 @@ def _features(row: Any) -> Features:
 
 
 def _compare_partition(rows: Iterable[Any]) -> Iterator[tuple[int, int, int]]:
+    """Compare a partition's pairs in chunks with the vectorised comparison."""
     n = len(COLUMNS)
+    chunk: list[Any] = []
+
+    def flush() -> Iterator[tuple[int, int, int]]:
+        left = {c: [r[2 + i] for r in chunk] for i, c in enumerate(COLUMNS) if i}
+        right = {c: [r[2 + n + i] for r in chunk] for i, c in enumerate(COLUMNS) if i}
+        for r, code in zip(chunk, codes(compare_columns(left, right)).tolist(), strict=True):
+            yield int(r[0]), int(r[1]), int(code)
+
     for row in rows:
-        values = list(row)
-        left, right = values[2 : 2 + n], values[2 + n :]
-        yield values[0], values[1], encode(compare(_features(left), _features(right)))
+        chunk.append(list(row))
+        if len(chunk) >= 20_000:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
 
 
 class SparkLinker:
@@ -102,9 +114,9 @@ class SparkLinker:
             f = prepare(record)
             feats.append(_row(rid, f))
             if query:
-                qkeys.extend((k, rid) for k in query_keys(f))
+                qkeys.extend((k, rid) for k in dict.fromkeys(query_keys(f)))
             if reference:
-                rkeys.extend((k, rid) for k in reference_keys(f))
+                rkeys.extend((k, rid) for k in dict.fromkeys(reference_keys(f)))
             rid += 1
             if rid % CHUNK == 0:
                 self.progress(f"load:{side}", rid)
@@ -122,7 +134,7 @@ class SparkLinker:
         pairs = self.spark.sql(f"""
             WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
-                SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
+                SELECT q.rid AS lrid, r.rid AS rrid, count(DISTINCT q.key) AS n
                 FROM l_keys q JOIN {ref} r ON q.key = r.key JOIN usable u ON u.key = q.key
                 {"WHERE q.rid <> r.rid" if dedupe else ""}
                 GROUP BY q.rid, r.rid

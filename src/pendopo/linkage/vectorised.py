@@ -1,0 +1,192 @@
+"""``compare`` for many pairs at once (numpy and rapidfuzz's C++ ``cpdist``), for the batch
+engines. It must give exactly the levels of ``compare.compare`` pair by pair; a test checks
+that on generated data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.fuzz import token_set_ratio
+
+from pendopo.linkage.compare import FIELD_ORDER, MISSING
+
+Strings = npt.NDArray[np.object_]
+Ints = npt.NDArray[np.int64]
+BASE = 8
+WEIGHTS = np.array([BASE ** (len(FIELD_ORDER) - 1 - i) for i in range(len(FIELD_ORDER))], dtype=np.int64)
+
+
+def _obj(values: Sequence[object]) -> Strings:
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values)
+    return arr
+
+
+def _lengths(values: Strings) -> Ints:
+    return np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+
+
+def _digits_matrix(values: Strings, width: int = 20) -> npt.NDArray[np.uint8]:
+    raw = np.array([v.encode() for v in values], dtype=f"S{width}")
+    return raw.view(np.uint8).reshape(len(values), width)
+
+
+def _ymd(ordinals: Ints) -> tuple[Ints, Ints, Ints]:
+    days = (ordinals - 1).astype("timedelta64[D]") + np.datetime64("0001-01-01")
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    dom = (days - days.astype("datetime64[M]")).astype(np.int64) + 1
+    return years, months, dom
+
+
+def birth_levels(a: dict[str, Ints], b: dict[str, Ints], a_ph: npt.NDArray[np.bool_], b_ph: npt.NDArray[np.bool_]) -> npt.NDArray[np.int8]:
+    n = len(a["birth"])
+    out = np.full(n, 4, dtype=np.int8)
+    missing = (a["birth"] == 0) | (b["birth"] == 0)
+    safe_a = np.where(missing, 1, a["birth"])
+    safe_b = np.where(missing, 1, b["birth"])
+    ya, ma, da = _ymd(safe_a)
+    yb, mb, db = _ymd(safe_b)
+    near = np.abs(ya - yb) <= 1
+    out[near] = 3
+    out[(ya == yb) & ((ma == mb) | (da == db))] = 2
+    out[near & (ma == mb) & (da == db)] = 2
+    out[(a["birth_swapped"] == b["birth"]) | (b["birth_swapped"] == a["birth"])] = 2
+    equal = a["birth"] == b["birth"]
+    out[equal] = np.where(a_ph[equal] | b_ph[equal], 1, 0)
+    out[missing] = MISSING
+    return out
+
+
+def _kecamatan(village: Strings) -> Strings:
+    return _obj([v[:8] if len(v) == 13 and v[2] == "." and v[5] == "." and v[8] == "." else "" for v in village])
+
+
+# What the level rules need to know about each pair. Computed by SQL in the DuckDB engine
+# (``FACTS_SQL``) or from feature columns in Python (``pair_facts``); a test keeps them equal.
+FACTS_SQL = """
+    a.nik = '' OR b.nik = '' AS nik_missing,
+    a.nik <> '' AND a.nik = b.nik AS nik_eq,
+    coalesce(CASE WHEN a.nik <> '' AND b.nik <> '' AND a.nik <> b.nik AND length(a.nik) = length(b.nik)
+        THEN hamming(a.nik, b.nik) = 1 OR (hamming(a.nik, b.nik) = 2 AND damerau_levenshtein(a.nik, b.nik) = 1) END,
+        false) AS nik_one_off,
+    length(a.nik) = 16 AND length(b.nik) = 16 AS both16,
+    substr(a.nik, 7, 6) = substr(b.nik, 7, 6) AS date_eq,
+    a.nik = b.kk AS nik_is_kk,
+    a.name = '' OR b.name = '' AS name_missing,
+    a.name = b.name AS name_eq,
+    a.name_sorted = b.name_sorted OR a.name_phon = b.name_phon AS name_close,
+    least(length(a.name_phon), length(b.name_phon)) >= 4 AS short,
+    a.birth AS a_birth, b.birth AS b_birth, a.birth_swapped AS a_swapped, b.birth_swapped AS b_swapped,
+    a.placeholder AS a_ph, b.placeholder AS b_ph,
+    a.sex = '' OR b.sex = '' AS sex_missing, a.sex = b.sex AS sex_eq,
+    a.kk = '' OR b.kk = '' AS kk_missing, a.kk = b.kk AS kk_eq, a.kk = a.nik AS a_kk_is_nik,
+    a.village = '' OR b.village = '' AS village_missing, a.village = b.village AS village_eq,
+    length(a.village) = 13 AND substr(a.village, 3, 1) = '.' AND substr(a.village, 6, 1) = '.' AND substr(a.village, 9, 1) = '.'
+      AND length(b.village) = 13 AND substr(b.village, 3, 1) = '.' AND substr(b.village, 6, 1) = '.' AND substr(b.village, 9, 1) = '.'
+      AND substr(a.village, 1, 8) = substr(b.village, 1, 8) AS kec_eq,
+    a.dusun <> '' AND a.dusun = b.dusun AS dusun_eq,
+    a.rt >= 0 AND a.rt = b.rt AS rt_eq,
+    a.name_phon AS a_phon, b.name_phon AS b_phon
+"""
+
+
+def pair_facts(a: dict[str, list[object]], b: dict[str, list[object]]) -> dict[str, npt.NDArray[Any]]:
+    """The facts of ``FACTS_SQL``, computed in Python from two sides' feature columns."""
+    sa = {k: _obj(a[k]) for k in ("nik", "kk", "name", "name_sorted", "name_phon", "sex", "village", "dusun")}
+    sb = {k: _obj(b[k]) for k in ("nik", "kk", "name", "name_sorted", "name_phon", "sex", "village", "dusun")}
+    la, lb = _lengths(sa["nik"]), _lengths(sb["nik"])
+    nik_missing = (la == 0) | (lb == 0)
+    nik_eq = ~nik_missing & (sa["nik"] == sb["nik"])
+    same_len = (la == lb) & ~nik_missing & ~nik_eq
+    one_off = np.zeros(len(la), dtype=bool)
+    if same_len.any():
+        idx = np.nonzero(same_len)[0]
+        A, B = _digits_matrix(sa["nik"][idx]), _digits_matrix(sb["nik"][idx])
+        diff = A != B
+        count = diff.sum(axis=1)
+        first = diff.argmax(axis=1)
+        rows = np.arange(len(idx))
+        second = np.minimum(first + 1, A.shape[1] - 1)
+        swap = (count == 2) & diff[rows, second] & (A[rows, first] == B[rows, second]) & (A[rows, second] == B[rows, first])
+        one_off[idx] = (count == 1) | swap
+    ka, kb = _kecamatan(sa["village"]), _kecamatan(sb["village"])
+    return {
+        "nik_missing": nik_missing, "nik_eq": nik_eq, "nik_one_off": one_off, "both16": (la == 16) & (lb == 16),
+        "date_eq": np.fromiter((x[6:12] == y[6:12] for x, y in zip(sa["nik"], sb["nik"], strict=True)), dtype=bool, count=len(la)),
+        "nik_is_kk": sa["nik"] == sb["kk"],
+        "name_missing": (_lengths(sa["name"]) == 0) | (_lengths(sb["name"]) == 0), "name_eq": sa["name"] == sb["name"],
+        "name_close": (sa["name_sorted"] == sb["name_sorted"]) | (sa["name_phon"] == sb["name_phon"]),
+        "short": np.minimum(_lengths(sa["name_phon"]), _lengths(sb["name_phon"])) >= 4,
+        "a_birth": np.asarray(a["birth"], dtype=np.int64), "b_birth": np.asarray(b["birth"], dtype=np.int64),
+        "a_swapped": np.asarray(a["birth_swapped"], dtype=np.int64), "b_swapped": np.asarray(b["birth_swapped"], dtype=np.int64),
+        "a_ph": np.asarray(a["placeholder"], dtype=bool), "b_ph": np.asarray(b["placeholder"], dtype=bool),
+        "sex_missing": (_lengths(sa["sex"]) == 0) | (_lengths(sb["sex"]) == 0), "sex_eq": sa["sex"] == sb["sex"],
+        "kk_missing": (_lengths(sa["kk"]) == 0) | (_lengths(sb["kk"]) == 0), "kk_eq": sa["kk"] == sb["kk"],
+        "a_kk_is_nik": sa["kk"] == sa["nik"],
+        "village_missing": (_lengths(sa["village"]) == 0) | (_lengths(sb["village"]) == 0), "village_eq": sa["village"] == sb["village"],
+        "kec_eq": (_lengths(ka) > 0) & (ka == kb),
+        "dusun_eq": (_lengths(sa["dusun"]) > 0) & (sa["dusun"] == sb["dusun"]),
+        "rt_eq": (np.asarray(a["rt"], dtype=np.int64) >= 0) & (np.asarray(a["rt"], dtype=np.int64) == np.asarray(b["rt"], dtype=np.int64)),
+        "a_phon": sa["name_phon"], "b_phon": sb["name_phon"],
+    }
+
+
+def levels_from_facts(f: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.int8]:
+    """The levels of ``compare.compare`` for every pair, from its facts."""
+    n = len(f["nik_eq"])
+    nik = np.full(n, 4, dtype=np.int8)
+    one = f["nik_one_off"]
+    nik[one & ~f["both16"]] = 1
+    nik[one & f["both16"] & f["date_eq"]] = 1
+    nik[one & f["both16"] & ~f["date_eq"]] = 2
+    nik[~f["nik_missing"] & ~f["nik_eq"] & ~one & f["nik_is_kk"]] = 3
+    nik[f["nik_eq"]] = 0
+    nik[f["nik_missing"]] = MISSING
+
+    name = np.full(n, 4, dtype=np.int8)
+    jw = process.cpdist(list(f["a_phon"]), list(f["b_phon"]), scorer=JaroWinkler.similarity, workers=-1)
+    tsr = process.cpdist(list(f["a_phon"]), list(f["b_phon"]), scorer=token_set_ratio, workers=-1)
+    name[(jw >= 0.86) | (tsr >= 85)] = 3
+    name[(jw >= 0.94) | ((tsr >= 99.5) & f["short"])] = 2
+    name[f["name_close"]] = 1
+    name[f["name_eq"]] = 0
+    name[f["name_missing"]] = MISSING
+
+    birth = birth_levels({"birth": f["a_birth"], "birth_swapped": f["a_swapped"]},
+                         {"birth": f["b_birth"], "birth_swapped": f["b_swapped"]}, f["a_ph"], f["b_ph"])
+    sex = np.where(f["sex_eq"], 0, 1).astype(np.int8)
+    sex[f["sex_missing"]] = MISSING
+    kk = np.where(f["kk_eq"], 0, 1).astype(np.int8)
+    kk[f["kk_missing"]] = MISSING
+    location = np.where(f["kec_eq"], 3, 4).astype(np.int8)
+    same = f["village_eq"]
+    location[same] = 2
+    location[same & f["dusun_eq"]] = np.where(f["rt_eq"], 0, 1)[same & f["dusun_eq"]]
+    location[f["village_missing"]] = MISSING
+
+    implied = ((nik == 0) | (nik == 1)) & f["both16"]
+    birth[implied] = MISSING
+    sex[implied] = MISSING
+    nik[(nik == 2) & (((birth != 0) & (birth != 1)) | (sex == 1))] = 4
+    nik[(nik == 3) & ((kk == 0) | f["a_kk_is_nik"])] = MISSING
+    location[kk == 0] = MISSING
+    return np.stack([nik, name, birth, sex, location, kk], axis=1)
+
+
+def compare_columns(a: dict[str, list[object]], b: dict[str, list[object]]) -> npt.NDArray[np.int8]:
+    """Levels (n × fields) for pairs given as columns of the two sides' features."""
+    return levels_from_facts(pair_facts(a, b))
+
+
+def codes(levels: npt.NDArray[np.int8]) -> Ints:
+    """Pattern codes, as ``batch.encode`` computes them one by one."""
+    out: Ints = ((levels.astype(np.int64) + 1) * WEIGHTS).sum(axis=1)
+    return out
