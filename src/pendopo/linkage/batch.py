@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from pendopo.linkage.compare import FIELD_ORDER
 from pendopo.linkage.errors import InputError
-from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, Thresholds
+from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, WEAK_ONLY_BELOW, WEAK_SAMPLE, Thresholds
 from pendopo.linkage.io import Mapping, resolve_columns
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord
@@ -170,15 +170,16 @@ class DuckDBLinker:
             """)
         except duckdb.Error as exc:
             raise InputError(f"CSV tidak dapat dibaca ({str(exc).splitlines()[0][:200]}) / unreadable CSV", file=str(path)) from exc
-        bad = self.con.execute(f"SELECT min(rid) FROM {raw} WHERE id IS NULL OR id = ''").fetchone()
-        if bad and bad[0] is not None:
-            raise InputError("id kosong / empty id", file=str(path), row=int(bad[0]) + 2, column=mapping.id_column)
+        bad = self.con.execute(f"SELECT min(rid) FROM {raw} WHERE id IS NULL OR id = ''").fetchall()
+        if bad and bad[0][0] is not None:
+            raise InputError("id kosong / empty id", file=str(path), row=int(bad[0][0]) + 2, column=mapping.id_column)
         dup = self.con.execute(f"""
             SELECT id, max(rid) FROM (SELECT id, rid, row_number() OVER (PARTITION BY id ORDER BY rid) AS k FROM {raw})
             WHERE k = 2 GROUP BY id ORDER BY 2 LIMIT 1
-        """).fetchone()
+        """).fetchall()
         if dup:
-            raise InputError(f"id '{dup[0]}' muncul dua kali / duplicate id", file=str(path), row=int(dup[1]) + 2, column=mapping.id_column)
+            raise InputError(f"id '{dup[0][0]}' muncul dua kali / duplicate id", file=str(path), row=int(dup[0][1]) + 2,
+                             column=mapping.id_column)
         n = prepare_in_duckdb(self.con, raw, side, query=query, reference=reference)
         self.sizes[side] = n
         self.progress(f"load:{side}", n)
@@ -186,37 +187,44 @@ class DuckDBLinker:
 
     # --- pairs -----------------------------------------------------------------------------
     def _pairs(self, dedupe: bool) -> int:
-        """Candidate pairs (lrid, rrid) from shared keys, keys shared by more than MAX_BLOCK
-        records dropped, at most MAX_CANDIDATES per left record (those sharing most keys)."""
+        """Candidate pairs from shared keys (keys shared by more than MAX_BLOCK records dropped,
+        at most MAX_CANDIDATES per left record, those sharing most keys first), split into
+        ``pairs`` that are scored and a fixed 1-in-WEAK_SAMPLE sample of the weak candidates
+        (``weak_sample``) that only trains the model, so that EM sees non-matches as they occur."""
         ref = "l_refkeys" if dedupe else "r_refkeys"
+        pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
         self.con.execute(f"""
-            CREATE OR REPLACE TABLE pairs AS
+            CREATE OR REPLACE TABLE candidates AS
             WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
-                SELECT q.rid AS lrid, r.rid AS rrid, count(DISTINCT q.key) AS n
+                SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
                 FROM l_keys q JOIN {ref} r ON q.key = r.key
                 WHERE q.key IN (SELECT key FROM usable) {"AND q.rid <> r.rid" if dedupe else ""}
                 GROUP BY 1, 2
             ),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k FROM hits)
-            SELECT lrid, rrid FROM ranked WHERE k <= {MAX_CANDIDATES}
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k,
+                                  max(n) OVER (PARTITION BY lrid) AS best FROM hits)
+            SELECT {pair}, max(n >= 2 OR best <= {WEAK_ONLY_BELOW}) AS strong
+            FROM ranked WHERE k <= {MAX_CANDIDATES} GROUP BY 1, 2
         """)
-        if dedupe:
-            self.con.execute("""
-                CREATE OR REPLACE TABLE pairs AS
-                SELECT DISTINCT least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid FROM pairs
-            """)
-        n = self.con.execute("SELECT count(*) FROM pairs").fetchone()
-        return int(n[0]) if n else 0
+        self.con.execute("CREATE OR REPLACE TABLE pairs AS SELECT lrid, rrid FROM candidates WHERE strong")
+        self.con.execute(f"""
+            CREATE OR REPLACE TABLE weak_sample AS SELECT lrid, rrid FROM candidates
+            WHERE NOT strong AND (lrid::BIGINT * 7919 + rrid::BIGINT * 104729) % {WEAK_SAMPLE} = 0
+        """)
+        n = self.con.execute("SELECT count(*) FROM pairs").fetchall()
+        return int(n[0][0]) if n else 0
 
-    def _compare_pairs(self, dedupe: bool) -> Counter[int]:
-        """Compare every candidate pair once; store its pattern code; return pattern counts.
-        DuckDB computes the pair facts (``FACTS_SQL``); numpy and rapidfuzz turn them into levels."""
+    def _compare_pairs(self, dedupe: bool, table: str = "pairs", store: bool = True) -> Counter[int]:
+        """Compare every pair of ``table`` once; store its pattern code (``store``); return
+        pattern counts. DuckDB computes the pair facts (``FACTS_SQL``); numpy and rapidfuzz
+        turn them into levels."""
         right = "l_feat" if dedupe else "r_feat"
-        self.con.execute("CREATE OR REPLACE TABLE scored (lrid INTEGER, rrid INTEGER, code BIGINT)")
+        if store:
+            self.con.execute("CREATE OR REPLACE TABLE scored (lrid INTEGER, rrid INTEGER, code BIGINT)")
         reader = self.con.cursor().sql(f"""
             SELECT p.lrid, p.rrid, {FACTS_SQL}
-            FROM pairs p JOIN l_feat a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
+            FROM {table} p JOIN l_feat a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
         """).to_arrow_reader(PAIR_BATCH)
         patterns: Counter[int] = Counter()
         done = 0
@@ -232,6 +240,8 @@ class DuckDBLinker:
                     facts[name] = column.to_numpy(zero_copy_only=False)
             pattern = codes(levels_from_facts(facts))
             patterns.update(pattern.tolist())
+            if not store:
+                continue
             out = pa.table({"lrid": batch.column("lrid"), "rrid": batch.column("rrid"), "code": pa.array(pattern, pa.int64())})
             self.con.register("chunk_scored", out)
             self.con.execute("INSERT INTO scored SELECT * FROM chunk_scored")
@@ -239,6 +249,10 @@ class DuckDBLinker:
             done += batch.num_rows
             self.progress("compare", done)
         return patterns
+
+    def _weak_patterns(self, dedupe: bool) -> Counter[int]:
+        sample = self._compare_pairs(dedupe, table="weak_sample", store=False)
+        return Counter({code: n * WEAK_SAMPLE for code, n in sample.items()})
 
     def _estimate(self, patterns: Counter[int], dedupe: bool) -> Model:
         right = "l_feat" if dedupe else "r_feat"
@@ -267,7 +281,7 @@ class DuckDBLinker:
         threshold = self.thresholds.match if threshold is None else threshold
         self.progress("pairs", self._pairs(dedupe=False))
         patterns = self._compare_pairs(dedupe=False)
-        self.model = self._estimate(patterns, dedupe=False)
+        self.model = self._estimate(patterns + self._weak_patterns(dedupe=False), dedupe=False)
         self._weights(self.model, patterns)
         rows = self.con.execute(f"""
             WITH s AS (
@@ -288,7 +302,7 @@ class DuckDBLinker:
         threshold = self.thresholds.match if threshold is None else threshold
         self.progress("pairs", self._pairs(dedupe=True))
         patterns = self._compare_pairs(dedupe=True)
-        self.model = self._estimate(patterns, dedupe=True)
+        self.model = self._estimate(patterns + self._weak_patterns(dedupe=True), dedupe=True)
         self._weights(self.model, patterns)
         edges = self.con.execute(f"""
             SELECT s.lrid, s.rrid FROM scored s JOIN weights w USING (code) WHERE w.prob >= {float(threshold)}

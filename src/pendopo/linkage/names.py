@@ -96,6 +96,14 @@ def modernise(word: str) -> str:
     return word
 
 
+_PHONETIC_PAIRS = (("kh", "h"), ("sy", "s"), ("ny", "n"), ("ng", "n"), ("dz", "j"), ("ts", "s"), ("th", "t"),
+                   ("dh", "d"), ("ph", "f"))
+# Single letters after the pairs, in one pass: no replacement produces a letter a later one reads.
+_PHONETIC_LETTERS = str.maketrans({"q": "k", "x": "ks", "z": "j", "y": "j", "v": "f", "p": "f", "o": "u", "e": "i", "w": "u"})
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
 def phonetic_key(word: str) -> str:
     """A key under which Indonesian spellings that sound alike coincide.
 
@@ -103,17 +111,13 @@ def phonetic_key(word: str) -> str:
     ``fatimah``/``fatima`` → ``fatima``; ``holil``/``kholil``/``cholil`` → ``hulil``.
     """
     w = modernise(word)
-    for a, b in (("kh", "h"), ("sy", "s"), ("ny", "n"), ("ng", "n"), ("dz", "j"), ("ts", "s"), ("th", "t"),
-                 ("dh", "d"), ("ph", "f"), ("q", "k"), ("x", "ks"), ("z", "j"), ("y", "j"), ("v", "f"), ("p", "f"),
-                 ("o", "u"), ("e", "i"), ("w", "u")):
-        w = w.replace(a, b)
+    for a, b in _PHONETIC_PAIRS:
+        if a in w:
+            w = w.replace(a, b)
+    w = w.translate(_PHONETIC_LETTERS)
     if len(w) > 3 and w.endswith("h"):
         w = w[:-1]
-    out: list[str] = []
-    for c in w:
-        if not out or out[-1] != c:
-            out.append(c)
-    w = "".join(out)
+    w = _DOUBLES.sub(r"\1", w)
     if len(w) > 3 and w.endswith("h"):
         w = w[:-1]
     return w

@@ -17,7 +17,7 @@ from typing import Any
 
 from pendopo.linkage.batch import COLUMNS, Link, Progress, decode, u_sample_step
 from pendopo.linkage.blocking import query_keys, reference_keys
-from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, Thresholds
+from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, WEAK_ONLY_BELOW, WEAK_SAMPLE, Thresholds
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord, prepare
 from pendopo.linkage.vectorised import codes, compare_columns
@@ -82,6 +82,7 @@ class SparkLinker:
         self.model = Model()
         self.sizes: dict[str, int] = {}
         self.frames: dict[str, Any] = {}
+        self._weak: Counter[int] = Counter()
 
     def close(self) -> None:
         self.spark.stop()
@@ -131,35 +132,45 @@ class SparkLinker:
 
     def _pairs(self, dedupe: bool) -> Any:
         ref = "l_refkeys" if dedupe else "r_refkeys"
-        pairs = self.spark.sql(f"""
+        pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
+        candidates = self.spark.sql(f"""
             WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
-                SELECT q.rid AS lrid, r.rid AS rrid, count(DISTINCT q.key) AS n
+                SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
                 FROM l_keys q JOIN {ref} r ON q.key = r.key JOIN usable u ON u.key = q.key
                 {"WHERE q.rid <> r.rid" if dedupe else ""}
                 GROUP BY q.rid, r.rid
             ),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k FROM hits)
-            SELECT lrid, rrid FROM ranked WHERE k <= {MAX_CANDIDATES}
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k,
+                                  max(n) OVER (PARTITION BY lrid) AS best FROM hits)
+            SELECT {pair}, max(n >= 2 OR best <= {WEAK_ONLY_BELOW}) AS strong
+            FROM ranked WHERE k <= {MAX_CANDIDATES} GROUP BY 1, 2
         """)  # noqa: S608 - built from this module's own names and numbers
-        if dedupe:
-            pairs.createOrReplaceTempView("pairs_raw")
-            pairs = self.spark.sql("SELECT DISTINCT least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid FROM pairs_raw")
+        candidates.createOrReplaceTempView("candidates")
+        pairs = self.spark.sql("SELECT lrid, rrid FROM candidates WHERE strong")
         pairs.createOrReplaceTempView("pairs")
+        self.spark.sql(f"""
+            SELECT lrid, rrid FROM candidates WHERE NOT strong AND (lrid * 7919 + rrid * 104729) % {WEAK_SAMPLE} = 0
+        """).createOrReplaceTempView("weak_sample")  # noqa: S608
         return pairs
 
-    def _score(self, dedupe: bool) -> Counter[int]:
+    def _joined(self, table: str, dedupe: bool) -> Any:
         right = "l_feat" if dedupe else "r_feat"
         cols_l = ", ".join(f"a.{c}" for c in COLUMNS)
         cols_r = ", ".join(f"b.{c}" for c in COLUMNS)
-        joined = self.spark.sql(f"""
+        return self.spark.sql(f"""
             SELECT p.lrid, p.rrid, {cols_l}, {cols_r}
-            FROM pairs p JOIN l_feat a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
+            FROM {table} p JOIN l_feat a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
         """)  # noqa: S608
-        scored = joined.rdd.mapPartitions(_compare_partition).toDF(["lrid", "rrid", "code"]).cache()
+
+    def _score(self, dedupe: bool) -> Counter[int]:
+        scored = self._joined("pairs", dedupe).rdd.mapPartitions(_compare_partition).toDF(["lrid", "rrid", "code"]).cache()
         scored.createOrReplaceTempView("scored")
         counts = Counter({int(r["code"]): int(r["n"]) for r in self.spark.sql("SELECT code, count(*) AS n FROM scored GROUP BY code").collect()})
         self.progress("compare", sum(counts.values()))
+        weak = self._joined("weak_sample", dedupe).rdd.mapPartitions(_compare_partition).map(lambda t: (t[2], 1)).reduceByKey(
+            lambda a, b: a + b).collect()
+        self._weak = Counter({int(code): int(n) * WEAK_SAMPLE for code, n in weak})
         return counts
 
     def _estimate(self, patterns: Counter[int], dedupe: bool) -> Model:
@@ -181,7 +192,7 @@ class SparkLinker:
         threshold = self.thresholds.match if threshold is None else threshold
         self._pairs(dedupe=False)
         patterns = self._score(dedupe=False)
-        self.model = self._estimate(patterns, dedupe=False)
+        self.model = self._estimate(patterns + self._weak, dedupe=False)
         self._weights(self.model, patterns)
         rows = self.spark.sql(f"""
             WITH s AS (
@@ -200,7 +211,7 @@ class SparkLinker:
         threshold = self.thresholds.match if threshold is None else threshold
         self._pairs(dedupe=True)
         patterns = self._score(dedupe=True)
-        self.model = self._estimate(patterns, dedupe=True)
+        self.model = self._estimate(patterns + self._weak, dedupe=True)
         self._weights(self.model, patterns)
         edges = [(int(r["lrid"]), int(r["rrid"])) for r in self.spark.sql(
             f"SELECT s.lrid, s.rrid FROM scored s JOIN weights w ON w.code = s.code WHERE w.prob >= {float(threshold)}"  # noqa: S608

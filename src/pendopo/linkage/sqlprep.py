@@ -108,8 +108,8 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
         LEFT JOIN m_nik mn ON mn.raw = r.nik LEFT JOIN m_kk mk ON mk.raw = r.kk
     """)  # noqa: S608
     _keys(con, side, query=query, reference=reference)
-    n = con.execute(f"SELECT count(*) FROM {side}_feat").fetchone()  # noqa: S608
-    return int(n[0]) if n else 0
+    n = con.execute(f"SELECT count(*) FROM {side}_feat").fetchall()  # noqa: S608
+    return int(n[0][0]) if n else 0
 
 
 # The recipe of blocking.reference_keys, in SQL. ``kec`` is the kecamatan of a Kemendagri code.
