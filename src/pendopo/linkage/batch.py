@@ -23,7 +23,13 @@ import pyarrow as pa
 
 from pendopo.linkage.compare import FIELD_ORDER
 from pendopo.linkage.errors import InputError
-from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, WEAK_ONLY_BELOW, WEAK_SAMPLE, Thresholds
+from pendopo.linkage.index import (
+    MAX_BLOCK,
+    MAX_CANDIDATES,
+    WEAK_ONLY_BELOW,
+    WEAK_SAMPLE,
+    Thresholds,
+)
 from pendopo.linkage.io import Mapping, resolve_columns
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord

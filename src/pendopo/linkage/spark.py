@@ -17,7 +17,13 @@ from typing import Any
 
 from pendopo.linkage.batch import COLUMNS, Link, Progress, decode, u_sample_step
 from pendopo.linkage.blocking import query_keys, reference_keys
-from pendopo.linkage.index import MAX_BLOCK, MAX_CANDIDATES, WEAK_ONLY_BELOW, WEAK_SAMPLE, Thresholds
+from pendopo.linkage.index import (
+    MAX_BLOCK,
+    MAX_CANDIDATES,
+    WEAK_ONLY_BELOW,
+    WEAK_SAMPLE,
+    Thresholds,
+)
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord, prepare
 from pendopo.linkage.vectorised import codes, compare_columns
