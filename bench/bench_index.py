@@ -35,11 +35,13 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=20_000)
     ap.add_argument("--outsiders", type=int, default=2_000)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--rolls", type=int, default=0, help="also index this many roll rows (dirty copies of residents)")
     a = ap.parse_args()
     rows = registry(a.registry, seed=a.seed)
     sample = list(dirty_sample(rows, a.queries, seed=a.seed + 8, outsiders=a.outsiders))
     training = [record(r, "t") for r, _ in dirty_sample(rows, min(5000, a.queries), seed=a.seed + 99)]
     records = [record(r) for r in rows]
+    records += [record(r, f"ROLL{i}") for i, (r, _) in enumerate(dirty_sample(rows, a.rolls, seed=a.seed + 7))] if a.rolls else []
     del rows
     gc.collect()
     before = rss_mib()
@@ -68,7 +70,7 @@ def main() -> None:
     latencies.sort()
     p50, p99 = latencies[len(latencies) // 2] * 1e3, latencies[int(len(latencies) * 0.99)] * 1e3
     in_registry = a.queries
-    print(f"registry {len(index):,} people; build {build:.1f} s; index memory {memory:.0f} MiB (RSS growth); EM {train:.1f} s")
+    print(f"registry and rolls: {len(index):,} records ({a.rolls:,} roll rows); build {build:.1f} s; index memory {memory:.0f} MiB (RSS growth); EM {train:.1f} s")
     print(f"lookups: p50 {p50:.3f} ms, p99 {p99:.3f} ms over {len(latencies):,} queries")
     print(f"outcomes: {dict(outcome)}")
     tp = outcome["match right"]

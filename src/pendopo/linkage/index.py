@@ -10,9 +10,11 @@ or replaced rows are tombstoned. ``compact()`` folds the delta back into the arr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -78,11 +80,70 @@ class Thresholds:
     margin: float = 4.0
 
 
+_STR_FIELDS = ("id", "nik", "kk", "name", "name_sorted", "name_phon", "first_phon", "sex", "village", "place", "dusun")
+_NO_ISSUES: frozenset[Any] = frozenset()
+
+
+class FeatureStore:
+    """Prepared reference records kept column by column, a list-like of ``Features | None``.
+
+    One Python object per record would cost about 300 bytes before its strings; columns of
+    shared (interned) strings and packed integers hold two and a half million people in well
+    under a gigabyte. ``store[row] = None`` tombstones a row.
+    """
+
+    def __init__(self) -> None:
+        self._str: dict[str, list[str]] = {f: [] for f in _STR_FIELDS}
+        self._birth = array("i")
+        self._swapped = array("i")
+        self._rt = array("h")
+        self._rw = array("h")
+        self._placeholder = bytearray()
+        self._alive = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._alive)
+
+    def append(self, f: Features) -> None:
+        for name, column in self._str.items():
+            column.append(getattr(f, name))
+        self._birth.append(f.birth)
+        self._swapped.append(f.birth_swapped)
+        self._rt.append(f.rt)
+        self._rw.append(f.rw)
+        self._placeholder.append(1 if f.placeholder else 0)
+        self._alive.append(1)
+
+    def __getitem__(self, row: int) -> Features | None:
+        if not self._alive[row]:
+            return None
+        c = self._str
+        return Features(c["id"][row], c["nik"][row], _NO_ISSUES, c["kk"][row], c["name"][row], c["name_sorted"][row],
+                        c["name_phon"][row], c["first_phon"][row], self._birth[row], self._swapped[row],
+                        bool(self._placeholder[row]), c["sex"][row], c["village"][row], c["place"][row], c["dusun"][row],
+                        self._rt[row], self._rw[row])
+
+    def __setitem__(self, row: int, value: None) -> None:
+        if value is not None:
+            raise ValueError("rows are replaced by appending; only tombstoning is allowed")
+        self._alive[row] = 0
+
+    def __iter__(self) -> Iterator[Features | None]:
+        for row in range(len(self)):
+            yield self[row]
+
+    def alive(self, row: int) -> bool:
+        return bool(self._alive[row])
+
+    def record_id(self, row: int) -> str:
+        return self._str["id"][row]
+
+
 class ReferenceIndex:
     def __init__(self, model: Model | None = None, thresholds: Thresholds | None = None) -> None:
         self.model = model or Model()
         self.thresholds = thresholds or Thresholds()
-        self.rows: list[Features | None] = []
+        self.rows = FeatureStore()
         self.row_of: dict[str, int] = {}
         self._hashes: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
         self._targets: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
@@ -109,9 +170,12 @@ class ReferenceIndex:
                 hashes.append(hash(key))
                 targets.append(row)
         h = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
+        del hashes
         t = np.fromiter(targets, dtype=np.int32, count=len(targets))
+        del targets
         order = np.argsort(h, kind="stable")
         index._hashes, index._targets = h[order], t[order]
+        clear_caches()
         if estimate:
             live = [r for r in index.rows if r is not None]
             index.model = Model(m=index.model.m, u=estimate_u(live, seed=seed), prior=index.model.prior)
@@ -140,7 +204,7 @@ class ReferenceIndex:
 
     def compact(self) -> None:
         """Fold added records into the sorted arrays and drop tombstoned rows' keys."""
-        if not self._delta and len(self.row_of) == sum(1 for r in self.rows if r is not None):
+        if not self._delta and len(self.row_of) == len(self.rows):
             return
         rebuilt = ReferenceIndex.build((r for r in self.rows if r is not None), model=self.model,
                                        thresholds=self.thresholds, estimate=False)
@@ -160,7 +224,7 @@ class ReferenceIndex:
                 rows = self._delta.get(k)
                 if rows and len(rows) <= MAX_BLOCK:
                     hits.update(rows)
-        live = [(n, r) for r, n in hits.items() if self.rows[r] is not None]
+        live = [(n, r) for r, n in hits.items() if self.rows.alive(r)]
         if not weak and live and max(n for n, _ in live) > WEAK_ONLY_BELOW:
             live = [(n, r) for n, r in live if n >= 2]
         if len(live) > MAX_CANDIDATES:
@@ -185,7 +249,7 @@ class ReferenceIndex:
         f = record if isinstance(record, Features) else prepare(record)
         rows = self.candidate_rows(f)
         if exclude is not None:
-            rows = [r for r in rows if self.rows[r] is not None and self.rows[r].id != exclude]  # type: ignore[union-attr]
+            rows = [r for r in rows if self.rows.record_id(r) != exclude]
         scored = self.score(f, rows)
         return decide(scored, self.thresholds, f)
 
@@ -207,6 +271,17 @@ class ReferenceIndex:
         # understate how rare it is for a non-match to agree on everything at once.
         self.model = Model(m=fitted.m, u=self.model.u, prior=fitted.prior)
         return self.model
+
+
+def clear_caches() -> None:
+    """Drop the normalisers' caches: they speed up preparing millions of records, then hold
+    memory an index that answers one query at a time does not need."""
+    from pendopo.linkage.names import normalise_name, phonetic_key
+    from pendopo.linkage.records import _address
+
+    normalise_name.cache_clear()
+    phonetic_key.cache_clear()
+    _address.cache_clear()
 
 
 def decide(scored: list[Candidate], t: Thresholds, features: Features | None = None) -> Resolution:

@@ -101,7 +101,8 @@ def _village(raw: str) -> tuple[str]:
     return (normalise_village_code(raw) or _generic_code(raw),)
 
 
-def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, query: bool, reference: bool) -> int:
+def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, query: bool, reference: bool,
+                      hashed: bool = True) -> int:
     """From ``raw`` (rid BIGINT plus the VARCHAR person columns) build ``{side}_feat`` and the
     key tables ``{side}_keys`` (query keys, with repairs) and ``{side}_refkeys``."""
     s, i, b = pa.string(), pa.int64(), pa.bool_()
@@ -133,7 +134,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
         LEFT JOIN m_place pl ON pl.raw = r.birth_place LEFT JOIN m_village v ON v.raw = r.village_code
         LEFT JOIN m_nik mn ON mn.raw = r.nik LEFT JOIN m_kk mk ON mk.raw = r.kk
     """)  # noqa: S608
-    _keys(con, side, query=query, reference=reference)
+    _keys(con, side, query=query, reference=reference, hashed=hashed)
     n = con.execute(f"SELECT count(*) FROM {side}_feat").fetchall()  # noqa: S608
     return int(n[0][0]) if n else 0
 
@@ -182,7 +183,7 @@ _QUERY_EXTRA = """
 """
 
 
-def _keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: bool) -> None:
+def _keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: bool, hashed: bool = True) -> None:
     """Key tables hold DuckDB's 64-bit hash of each key: joins on integers are several times
     faster than on strings and take a third of the memory. (A collision only adds a candidate
     pair, which the comparison then rejects.) A record's reference keys all start with a
@@ -191,11 +192,11 @@ def _keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: 
     for table, wanted, expr, distinct in (("refkeys", reference, _REFERENCE, ""),
                                           ("keys", query, f"list_concat({_REFERENCE}, {_QUERY_EXTRA})", "DISTINCT")):
         if not wanted:
-            con.execute(f"CREATE OR REPLACE TABLE {side}_{table} (key UBIGINT, rid INTEGER)")
+            con.execute(f"CREATE OR REPLACE TABLE {side}_{table} (key {'UBIGINT' if hashed else 'VARCHAR'}, rid INTEGER)")
             continue
         con.execute(f"""
             CREATE OR REPLACE TABLE {side}_{table} AS
-            SELECT {distinct} hash(key) AS key, rid FROM (
+            SELECT {distinct} {"hash(key)" if hashed else "key"} AS key, rid FROM (
                 SELECT rid, unnest({expr}) AS key FROM ({derived})
             ) WHERE key IS NOT NULL
         """)  # noqa: S608

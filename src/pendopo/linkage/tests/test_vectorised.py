@@ -62,3 +62,39 @@ def test_duckdb_computes_the_same_pair_facts_as_python() -> None:
     for name, values in expected.items():
         column = got.column(name).to_pylist()
         assert list(np.asarray(values).tolist()) == column, name
+
+
+def test_duckdb_preparation_equals_prepare_record_by_record() -> None:
+    import duckdb
+    import pyarrow as pa
+
+    from pendopo.linkage.blocking import query_keys, reference_keys
+    from pendopo.linkage.sqlprep import RAW_COLUMNS, prepare_in_duckdb
+
+    rows = registry(1500, seed=19)
+    records = [PersonRecord(r.person_id, r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code) for r in rows]
+    records += [PersonRecord(f"Q{i}", r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code)
+                for i, (r, _) in enumerate(dirty_sample(rows, 800, seed=20, outsiders=80))]
+    records += [PersonRecord("X1", "NIK: 3510094512800001 ", "3.51009E+15", "M. Hakam bin Salim", "laki-laki", "Banyuwangi",
+                             "12/25/1980", "RT 3 RW 2 Dusun Krajan", "3510092001"),
+                PersonRecord("X2", "123456789", None, "Maria Gonzalez", "f", None, "19800512", "12 Smith St", "2615")]
+    con = duckdb.connect()
+    con.register("raw_in", pa.table({"rid": list(range(len(records))),
+                                     **{c: [getattr(r, c) for r in records] for c in RAW_COLUMNS}}))
+    con.execute("CREATE TABLE raw AS SELECT * FROM raw_in")
+    prepare_in_duckdb(con, "raw", "t", query=True, reference=True, hashed=False)
+    table = con.sql("SELECT * FROM t_feat ORDER BY rid").to_arrow_table().to_pydict()
+    for i, record in enumerate(records):
+        expected = prepare(record)
+        for column in COLUMNS[1:]:
+            assert table[column][i] == getattr(expected, column), (record, column)
+    keys = {}
+    for name in ("t_refkeys", "t_keys"):
+        per_row: dict[int, set[str]] = {}
+        for key, rid in con.sql(f"SELECT key, rid FROM {name}").fetchall():
+            per_row.setdefault(rid, set()).add(key)
+        keys[name] = per_row
+    for i, record in enumerate(records):
+        f = prepare(record)
+        assert keys["t_refkeys"].get(i, set()) == set(reference_keys(f)), record
+        assert keys["t_keys"].get(i, set()) == set(query_keys(f)), record
