@@ -35,6 +35,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=20_000)
     ap.add_argument("--outsiders", type=int, default=2_000)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--slow-build", action="store_true", help="prepare every record in Python (ReferenceIndex.build)")
     ap.add_argument("--rolls", type=int, default=0, help="also index this many roll rows (dirty copies of residents)")
     a = ap.parse_args()
     rows = registry(a.registry, seed=a.seed)
@@ -46,7 +47,7 @@ def main() -> None:
     gc.collect()
     before = rss_mib()
     started = time.perf_counter()
-    index = ReferenceIndex.build(records)
+    index = ReferenceIndex.build(records) if a.slow_build else ReferenceIndex.build_fast(records)
     build = time.perf_counter() - started
     del records
     gc.collect()

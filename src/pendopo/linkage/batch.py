@@ -33,7 +33,7 @@ from pendopo.linkage.index import (
 from pendopo.linkage.io import Mapping, resolve_columns
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord
-from pendopo.linkage.sqlprep import RAW_COLUMNS, prepare_in_duckdb
+from pendopo.linkage.sqlprep import RAW_COLUMNS, prepare_in_duckdb, records_to_raw
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
 CHUNK = 50_000
@@ -45,7 +45,6 @@ FEATURE_SCHEMA = pa.schema([
     ("place", pa.string()), ("dusun", pa.string()), ("rt", pa.int16()), ("rw", pa.int16()),
 ])
 COLUMNS = FEATURE_SCHEMA.names
-RAW_SCHEMA = pa.schema([("rid", pa.int64())] + [(c, pa.string()) for c in RAW_COLUMNS])
 BASE = 8  # levels fit in 0..6 plus missing; a pattern is a base-8 number
 Progress = Callable[[str, int], None]
 
@@ -112,31 +111,8 @@ class DuckDBLinker:
     def load(self, side: str, records: Iterable[PersonRecord], *, query: bool, reference: bool) -> int:
         """Store one side (``l`` or ``r``) raw, then prepare it and its blocking keys in DuckDB
         (``sqlprep``): ``{side}_feat``, ``{side}_keys`` (query keys) and ``{side}_refkeys``."""
-        raw = f"{side}_raw"
-        self.con.execute(f"CREATE OR REPLACE TABLE {raw} (rid BIGINT, " + ", ".join(f"{c} VARCHAR" for c in RAW_COLUMNS) + ")")
-        columns: dict[str, list[Any]] = {c: [] for c in ("rid", *RAW_COLUMNS)}
-        rid = 0
-
-        def flush() -> None:
-            if not columns["rid"]:
-                return
-            self.con.register("chunk", pa.table(columns, schema=RAW_SCHEMA))
-            self.con.execute(f"INSERT INTO {raw} SELECT * FROM chunk")
-            self.con.unregister("chunk")
-            for values in columns.values():
-                values.clear()
-            self.progress(f"load:{side}", rid)
-
-        for record in records:
-            columns["rid"].append(rid)
-            for c in RAW_COLUMNS:
-                value = getattr(record, c)
-                columns[c].append(None if value is None else (value if isinstance(value, str) else _raw_text(value)))
-            rid += 1
-            if rid % CHUNK == 0:
-                flush()
-        flush()
-        prepare_in_duckdb(self.con, raw, side, query=query, reference=reference)
+        rid = records_to_raw(self.con, f"{side}_raw", records, lambda n: self.progress(f"load:{side}", n))
+        prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference)
         self.sizes[side] = rid
         return rid
 
@@ -337,12 +313,6 @@ def clusters_from_edges(ids: list[str], edges: Iterable[tuple[int, int]]) -> dic
         if root not in smallest or rid < smallest[root]:
             smallest[root] = rid
     return {rid: smallest[find(i)] for i, rid in enumerate(ids)}
-
-def _raw_text(value: object) -> str:
-    """Cell values that are not text (XLSX numbers and dates) as the Python normalisers see
-    them through ``str``."""
-    return str(value)
-
 
 def _features_table(batch: list[Features], first_rid: int) -> pa.Table:
     data: dict[str, list[Any]] = {c: [] for c in COLUMNS}

@@ -9,8 +9,8 @@ or replaced rows are tombstoned. ``compact()`` folds the delta back into the arr
 
 from __future__ import annotations
 
-from collections import Counter
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -82,6 +82,8 @@ class Thresholds:
 
 _STR_FIELDS = ("id", "nik", "kk", "name", "name_sorted", "name_phon", "first_phon", "sex", "village", "place", "dusun")
 _NO_ISSUES: frozenset[Any] = frozenset()
+_FEATURE_TAIL = ("kk", "name", "name_sorted", "name_phon", "first_phon", "birth", "birth_swapped", "placeholder", "sex",
+                 "village", "place", "dusun", "rt", "rw")
 
 
 class FeatureStore:
@@ -179,6 +181,56 @@ class ReferenceIndex:
         if estimate:
             live = [r for r in index.rows if r is not None]
             index.model = Model(m=index.model.m, u=estimate_u(live, seed=seed), prior=index.model.prior)
+        return index
+
+    @classmethod
+    def build_fast(cls, records: Iterable[PersonRecord], *, model: Model | None = None,
+                   thresholds: Thresholds | None = None, estimate: bool = True, seed: int = 1,
+                   memory_limit: str = "1GB") -> ReferenceIndex:
+        """The index ``build`` makes, prepared in DuckDB: each distinct name, date and address
+        is normalised once (``sqlprep``; tested equal to ``prepare``). For registries of
+        hundreds of thousands of people and more."""
+        import duckdb
+
+        from pendopo.linkage.sqlprep import prepare_in_duckdb, records_to_raw
+
+        index = cls(model, thresholds)
+        con = duckdb.connect()
+        try:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+            records_to_raw(con, "raw", records)
+            prepare_in_duckdb(con, "raw", "r", query=False, reference=True, hashed=False)
+            # A repeated id keeps its last record, as ``build`` does.
+            con.execute("CREATE TABLE keep AS SELECT max(rid) AS rid FROM r_feat GROUP BY id")
+            feats = con.sql("SELECT f.* FROM r_feat f JOIN keep USING (rid) ORDER BY f.rid").to_arrow_reader(100_000)
+            new_row: dict[int, int] = {}
+            for batch in feats:
+                data = batch.to_pydict()
+                for i in range(batch.num_rows):
+                    f = Features(data["id"][i], data["nik"][i], frozenset(), *(data[c][i] for c in _FEATURE_TAIL))
+                    new_row[data["rid"][i]] = len(index.rows)
+                    index.row_of[f.id] = len(index.rows)
+                    index.rows.append(f)
+            hashes: list[int] = []
+            targets: list[int] = []
+            keys = con.sql("SELECT k.key, k.rid FROM r_refkeys k JOIN keep USING (rid)").to_arrow_reader(500_000)
+            for batch in keys:
+                for key, rid in zip(batch.column("key").to_pylist(), batch.column("rid").to_pylist(), strict=True):
+                    hashes.append(hash(key))
+                    targets.append(new_row[rid])
+        finally:
+            con.close()
+        h = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
+        del hashes
+        t = np.fromiter(targets, dtype=np.int32, count=len(targets))
+        del targets
+        order = np.argsort(h, kind="stable")
+        index._hashes, index._targets = h[order], t[order]
+        clear_caches()
+        if estimate:
+            sample_rows = range(0, len(index.rows), max(1, len(index.rows) // 20_000))
+            sample = [f for f in (index.rows[r] for r in sample_rows) if f is not None]
+            index.model = Model(m=index.model.m, u=estimate_u(sample, seed=seed), prior=index.model.prior)
         return index
 
     def __len__(self) -> int:

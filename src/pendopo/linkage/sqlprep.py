@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import duckdb
@@ -23,7 +23,13 @@ from pendopo.linkage.address import normalise_village_code
 from pendopo.linkage.dates import parse_date
 from pendopo.linkage.names import normalise_name, phonetic_key
 from pendopo.linkage.nik import clean_digits, parse_nik
-from pendopo.linkage.records import _address, _generic_code, _generic_identifier, normalise_sex
+from pendopo.linkage.records import (
+    PersonRecord,
+    _address,
+    _generic_code,
+    _generic_identifier,
+    normalise_sex,
+)
 
 RAW_COLUMNS = ("id", "nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code")
 
@@ -61,6 +67,41 @@ def _map(con: duckdb.DuckDBPyConnection, raw: str, column: str, name: str, schem
     con.register(f"{name}_in", table)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_in")
     con.unregister(f"{name}_in")
+
+
+RAW_SCHEMA = pa.schema([("rid", pa.int64())] + [(c, pa.string()) for c in RAW_COLUMNS])
+RAW_CHUNK = 50_000
+
+
+def records_to_raw(con: duckdb.DuckDBPyConnection, raw: str, records: Iterable[PersonRecord],
+                   progress: Callable[[int], None] | None = None) -> int:
+    """Store records as the raw VARCHAR table ``prepare_in_duckdb`` reads. Cells that are not
+    text (XLSX numbers and dates) become text through ``str``, as the normalisers see them."""
+    con.execute(f"CREATE OR REPLACE TABLE {raw} (rid BIGINT, " + ", ".join(f"{c} VARCHAR" for c in RAW_COLUMNS) + ")")
+    columns: dict[str, list[Any]] = {c: [] for c in ("rid", *RAW_COLUMNS)}
+    rid = 0
+
+    def flush() -> None:
+        if not columns["rid"]:
+            return
+        con.register("raw_chunk", pa.table(columns, schema=RAW_SCHEMA))
+        con.execute(f"INSERT INTO {raw} SELECT * FROM raw_chunk")
+        con.unregister("raw_chunk")
+        for values in columns.values():
+            values.clear()
+        if progress:
+            progress(rid)
+
+    for record in records:
+        columns["rid"].append(rid)
+        for c in RAW_COLUMNS:
+            value = getattr(record, c)
+            columns[c].append(None if value is None else (value if isinstance(value, str) else str(value)))
+        rid += 1
+        if rid % RAW_CHUNK == 0:
+            flush()
+    flush()
+    return rid
 
 
 def _name(raw: str) -> tuple[str, str, str, str]:

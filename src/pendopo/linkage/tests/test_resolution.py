@@ -121,3 +121,14 @@ def test_a_wrong_birth_digit_in_the_nik_is_found_through_the_typed_birth_date() 
     typo = PersonRecord(id="q", nik="3510094517800001", name="Siti Aminah", sex="P", birth_date="05/12/1980",
                         village_code="35.10.09.2001")
     assert index.resolve(typo).id == "p"
+
+
+def test_the_fast_build_gives_the_same_index(world) -> None:  # type: ignore[no-untyped-def]
+    rows, trained = world
+    slow = ReferenceIndex.build(_record(r) for r in rows)
+    fast = ReferenceIndex.build_fast(_record(r) for r in rows)
+    slow.model = fast.model = trained.model
+    assert len(fast) == len(slow)
+    for row, _ in dirty_sample(rows, 300, seed=44, outsiders=30):
+        a, b = slow.resolve(_record(row, "q")), fast.resolve(_record(row, "q"))
+        assert (a.status, a.id, [c.id for c in a.candidates]) == (b.status, b.id, [c.id for c in b.candidates])
