@@ -171,12 +171,8 @@ class ReferenceIndex:
             for key in reference_keys(f):
                 hashes.append(hash(key))
                 targets.append(row)
-        h = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
-        del hashes
-        t = np.fromiter(targets, dtype=np.int32, count=len(targets))
-        del targets
-        order = np.argsort(h, kind="stable")
-        index._hashes, index._targets = h[order], t[order]
+        index._set_keys(hashes, targets)
+        del hashes, targets
         clear_caches()
         if estimate:
             live = [r for r in index.rows if r is not None]
@@ -220,18 +216,20 @@ class ReferenceIndex:
                     targets.append(new_row[rid])
         finally:
             con.close()
-        h = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
-        del hashes
-        t = np.fromiter(targets, dtype=np.int32, count=len(targets))
-        del targets
-        order = np.argsort(h, kind="stable")
-        index._hashes, index._targets = h[order], t[order]
+        index._set_keys(hashes, targets)
+        del hashes, targets
         clear_caches()
         if estimate:
             sample_rows = range(0, len(index.rows), max(1, len(index.rows) // 20_000))
             sample = [f for f in (index.rows[r] for r in sample_rows) if f is not None]
             index.model = Model(m=index.model.m, u=estimate_u(sample, seed=seed), prior=index.model.prior)
         return index
+
+    def _set_keys(self, hashes: list[int], targets: list[int]) -> None:
+        h = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
+        t = np.fromiter(targets, dtype=np.int32, count=len(targets))
+        order = np.argsort(h, kind="stable")
+        self._hashes, self._targets = h[order], t[order]
 
     def __len__(self) -> int:
         return len(self.row_of)
