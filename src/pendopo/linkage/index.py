@@ -219,6 +219,7 @@ class ReferenceIndex:
         index._set_keys(hashes, targets)
         del hashes, targets
         clear_caches()
+        _return_free_memory()
         if estimate:
             sample_rows = range(0, len(index.rows), max(1, len(index.rows) // 20_000))
             sample = [f for f in (index.rows[r] for r in sample_rows) if f is not None]
@@ -321,6 +322,19 @@ class ReferenceIndex:
         # understate how rare it is for a non-match to agree on everything at once.
         self.model = Model(m=fitted.m, u=self.model.u, prior=fitted.prior)
         return self.model
+
+
+def _return_free_memory() -> None:
+    """Give the heap DuckDB and the build used back to the operating system (glibc keeps freed
+    memory otherwise, and a long-running web worker would carry it for its whole life)."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 def clear_caches() -> None:
