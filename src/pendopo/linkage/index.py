@@ -182,7 +182,7 @@ class ReferenceIndex:
     @classmethod
     def build_fast(cls, records: Iterable[PersonRecord], *, model: Model | None = None,
                    thresholds: Thresholds | None = None, estimate: bool = True, seed: int = 1,
-                   memory_limit: str = "1GB") -> ReferenceIndex:
+                   memory_limit: str = "512MB") -> ReferenceIndex:
         """The index ``build`` makes, prepared in DuckDB: each distinct name, date and address
         is normalised once (``sqlprep``; tested equal to ``prepare``). For registries of
         hundreds of thousands of people and more."""
@@ -190,10 +190,16 @@ class ReferenceIndex:
 
         from pendopo.linkage.sqlprep import prepare_in_duckdb, records_to_raw
 
+        import tempfile
+
         index = cls(model, thresholds)
-        con = duckdb.connect()
+        # A database file, not memory: DuckDB's pages spill there beyond ``memory_limit`` and the
+        # process does not keep a registry-sized heap after the build.
+        workdir = tempfile.TemporaryDirectory(prefix="pendopo-index-")
+        con = duckdb.connect(f"{workdir.name}/build.duckdb")
         try:
             con.execute(f"SET memory_limit = '{memory_limit}'")
+            con.execute(f"SET temp_directory = '{workdir.name}/spill'")
             records_to_raw(con, "raw", records)
             prepare_in_duckdb(con, "raw", "r", query=False, reference=True, hashed=False)
             # A repeated id keeps its last record, as ``build`` does.
@@ -207,17 +213,28 @@ class ReferenceIndex:
                     new_row[data["rid"][i]] = len(index.rows)
                     index.row_of[f.id] = len(index.rows)
                     index.rows.append(f)
-            hashes: list[int] = []
-            targets: list[int] = []
+            # Hash key strings batch by batch into numpy arrays: a Python list of 25 million
+            # ints would need a gigabyte on its own for a moment and fragment the heap.
+            remap = np.full(len(new_row) and max(new_row) + 1, -1, dtype=np.int32)
+            for old, new in new_row.items():
+                remap[old] = new
+            del new_row
+            hash_parts: list[npt.NDArray[np.int64]] = []
+            target_parts: list[npt.NDArray[np.int32]] = []
             keys = con.sql("SELECT k.key, k.rid FROM r_refkeys k JOIN keep USING (rid)").to_arrow_reader(500_000)
             for batch in keys:
-                for key, rid in zip(batch.column("key").to_pylist(), batch.column("rid").to_pylist(), strict=True):
-                    hashes.append(hash(key))
-                    targets.append(new_row[rid])
+                names = batch.column("key").to_pylist()
+                hash_parts.append(np.fromiter((hash(k) for k in names), dtype=np.int64, count=len(names)))
+                target_parts.append(remap[batch.column("rid").to_numpy()])
         finally:
             con.close()
-        index._set_keys(hashes, targets)
-        del hashes, targets
+            workdir.cleanup()
+        h = np.concatenate(hash_parts) if hash_parts else np.empty(0, dtype=np.int64)
+        t = np.concatenate(target_parts) if target_parts else np.empty(0, dtype=np.int32)
+        del hash_parts, target_parts
+        order = np.argsort(h, kind="stable")
+        index._hashes, index._targets = h[order], t[order]
+        del h, t, order
         clear_caches()
         _return_free_memory()
         if estimate:
