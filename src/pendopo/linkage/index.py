@@ -182,7 +182,7 @@ class ReferenceIndex:
     @classmethod
     def build_fast(cls, records: Iterable[PersonRecord], *, model: Model | None = None,
                    thresholds: Thresholds | None = None, estimate: bool = True, seed: int = 1,
-                   memory_limit: str = "512MB") -> ReferenceIndex:
+                   memory_limit: str = "1GB") -> ReferenceIndex:
         """The index ``build`` makes, prepared in DuckDB: each distinct name, date and address
         is normalised once (``sqlprep``; tested equal to ``prepare``). For registries of
         hundreds of thousands of people and more."""
@@ -190,16 +190,10 @@ class ReferenceIndex:
 
         from pendopo.linkage.sqlprep import prepare_in_duckdb, records_to_raw
 
-        import tempfile
-
         index = cls(model, thresholds)
-        # A database file, not memory: DuckDB's pages spill there beyond ``memory_limit`` and the
-        # process does not keep a registry-sized heap after the build.
-        workdir = tempfile.TemporaryDirectory(prefix="pendopo-index-")
-        con = duckdb.connect(f"{workdir.name}/build.duckdb")
+        con = duckdb.connect()
         try:
             con.execute(f"SET memory_limit = '{memory_limit}'")
-            con.execute(f"SET temp_directory = '{workdir.name}/spill'")
             records_to_raw(con, "raw", records)
             prepare_in_duckdb(con, "raw", "r", query=False, reference=True, hashed=False)
             # A repeated id keeps its last record, as ``build`` does.
@@ -228,7 +222,6 @@ class ReferenceIndex:
                 target_parts.append(remap[batch.column("rid").to_numpy()])
         finally:
             con.close()
-            workdir.cleanup()
         h = np.concatenate(hash_parts) if hash_parts else np.empty(0, dtype=np.int64)
         t = np.concatenate(target_parts) if target_parts else np.empty(0, dtype=np.int32)
         del hash_parts, target_parts
