@@ -26,6 +26,9 @@ COMPARISONS: dict[str, tuple[str, ...]] = {
     # often than independently, so counting them apart would count the same evidence twice.
     "location": ("desa, dusun dan RT sama", "desa dan dusun sama", "desa sama, alamat berbeda", "kecamatan sama", "wilayah berbeda"),
     "kk": ("KK sama", "KK berbeda"),
+    # Only for data whose area codes are not Kemendagri village codes (a suburb beside a
+    # postcode); in Indonesian data the birth place mostly repeats the village.
+    "place": ("tempat sama", "tempat berbeda"),
 }
 FIELD_ORDER = tuple(COMPARISONS)
 
@@ -107,6 +110,12 @@ def compare_kk(a: Features, b: Features) -> int:
 
 
 
+def compare_place(a: Features, b: Features) -> int:
+    if not a.place or not b.place or (a.kecamatan and b.kecamatan):
+        return MISSING
+    return 0 if a.place == b.place else 1
+
+
 def compare(a: Features, b: Features) -> tuple[int, ...]:
     """The agreement level of every field, in ``FIELD_ORDER``.
 
@@ -137,6 +146,7 @@ def compare(a: Features, b: Features) -> tuple[int, ...]:
         # One family card means one address: agreeing on both is one piece of evidence.
         MISSING if kk == 0 else compare_location(a, b),
         kk,
+        compare_place(a, b),
     )
 
 

@@ -31,6 +31,7 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
     "sex": (0.985, 0.015),
     "location": (0.55, 0.20, 0.12, 0.08, 0.05),
     "kk": (0.85, 0.15),
+    "place": (0.9, 0.1),
 }
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "nik": (1e-7, 0.05, 1e-6, 1e-6, 1 - 0.05),
@@ -39,6 +40,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "sex": (0.5, 0.5),
     "location": (0.0002, 0.001, 0.004, 0.04, 0.9548),
     "kk": (1e-5, 1 - 1e-5),
+    "place": (0.05, 0.95),
 }
 FLOOR = 1e-9
 M_FLOOR = 1e-3

@@ -94,14 +94,19 @@ FACTS_SQL = """
       AND substr(a.village, 1, 8) = substr(b.village, 1, 8) AS kec_eq,
     a.dusun <> '' AND a.dusun = b.dusun AS dusun_eq,
     a.rt >= 0 AND a.rt = b.rt AS rt_eq,
+    a.place = '' OR b.place = '' OR (
+        length(a.village) = 13 AND substr(a.village, 3, 1) = '.' AND substr(a.village, 6, 1) = '.' AND substr(a.village, 9, 1) = '.'
+        AND length(b.village) = 13 AND substr(b.village, 3, 1) = '.' AND substr(b.village, 6, 1) = '.' AND substr(b.village, 9, 1) = '.'
+    ) AS place_missing,
+    a.place = b.place AS place_eq,
     a.name_phon AS a_phon, b.name_phon AS b_phon
 """
 
 
 def pair_facts(a: dict[str, list[object]], b: dict[str, list[object]]) -> dict[str, npt.NDArray[Any]]:
     """The facts of ``FACTS_SQL``, computed in Python from two sides' feature columns."""
-    sa = {k: _obj(a[k]) for k in ("nik", "kk", "name", "name_sorted", "name_phon", "sex", "village", "dusun")}
-    sb = {k: _obj(b[k]) for k in ("nik", "kk", "name", "name_sorted", "name_phon", "sex", "village", "dusun")}
+    sa = {k: _obj(a[k]) for k in ("nik", "kk", "name", "name_sorted", "name_phon", "sex", "village", "dusun", "place")}
+    sb = {k: _obj(b[k]) for k in ("nik", "kk", "name", "name_sorted", "name_phon", "sex", "village", "dusun", "place")}
     la, lb = _lengths(sa["nik"]), _lengths(sb["nik"])
     nik_missing = (la == 0) | (lb == 0)
     nik_eq = ~nik_missing & (sa["nik"] == sb["nik"])
@@ -135,6 +140,8 @@ def pair_facts(a: dict[str, list[object]], b: dict[str, list[object]]) -> dict[s
         "kec_eq": (_lengths(ka) > 0) & (ka == kb),
         "dusun_eq": (_lengths(sa["dusun"]) > 0) & (sa["dusun"] == sb["dusun"]),
         "rt_eq": (np.asarray(a["rt"], dtype=np.int64) >= 0) & (np.asarray(a["rt"], dtype=np.int64) == np.asarray(b["rt"], dtype=np.int64)),
+        "place_missing": (_lengths(sa["place"]) == 0) | (_lengths(sb["place"]) == 0) | ((_lengths(ka) > 0) & (_lengths(kb) > 0)),
+        "place_eq": sa["place"] == sb["place"],
         "a_phon": sa["name_phon"], "b_phon": sb["name_phon"],
     }
 
@@ -178,7 +185,9 @@ def levels_from_facts(f: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.int8]:
     nik[(nik == 2) & (((birth != 0) & (birth != 1)) | (sex == 1))] = 4
     nik[(nik == 3) & ((kk == 0) | f["a_kk_is_nik"])] = MISSING
     location[kk == 0] = MISSING
-    return np.stack([nik, name, birth, sex, location, kk], axis=1)
+    place = np.where(f["place_eq"], 0, 1).astype(np.int8)
+    place[f["place_missing"]] = MISSING
+    return np.stack([nik, name, birth, sex, location, kk, place], axis=1)
 
 
 def compare_columns(a: dict[str, list[object]], b: dict[str, list[object]]) -> npt.NDArray[np.int8]:

@@ -46,7 +46,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_patterns_round_trip() -> None:
-    for levels in [(0, 0, -1, -1, 2, 0), (4, 4, 4, 1, 4, 1), (-1, -1, -1, -1, -1, -1)]:
+    for levels in [(0, 0, -1, -1, 2, 0, -1), (4, 4, 4, 1, 4, 1, 1), (-1, -1, -1, -1, -1, -1, -1)]:
         assert decode(encode(levels)) == levels
 
 

@@ -52,6 +52,11 @@ def test_duckdb_computes_the_same_pair_facts_as_python() -> None:
     rng = random.Random(18)
     pairs = [(q, rng.choice(ref)) for q in dirty] + list(zip(ref[:400], ref[1:401], strict=True))
     pairs += [(q, next((f for f in ref if f.nik and q.nik and f.nik[:12] == q.nik[:12]), ref[0])) for q in dirty[:300]]
+    # Non-Indonesian records: postcodes as area codes, suburbs as places.
+    generic = [prepare(PersonRecord(f"G{i}", f"{1000000 + i % 50}", None, name, None, suburb, "19800512", f"{i} Smith St", code))
+               for i, (name, suburb, code) in enumerate([("Maria Gonzalez", "Toorak", "2615"), ("Peter Smith", "Leeds", "2615"),
+                                                         ("Maria Gonzales", "Toorak", "2616"), ("Ann Lee", "", "2600")] * 10)]
+    pairs += list(zip(generic, generic[1:] + generic[:1], strict=True)) + [(g, rng.choice(ref)) for g in generic]
     left = {c: [getattr(a, c) for a, _ in pairs] for c in COLUMNS[1:]}
     right = {c: [getattr(b, c) for _, b in pairs] for c in COLUMNS[1:]}
     expected = pair_facts(left, right)
