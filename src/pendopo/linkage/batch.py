@@ -36,7 +36,6 @@ from pendopo.linkage.records import Features, PersonRecord
 from pendopo.linkage.sqlprep import RAW_COLUMNS, prepare_in_duckdb, records_to_raw
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
-CHUNK = 50_000
 PAIR_BATCH = 100_000
 FEATURE_SCHEMA = pa.schema([
     ("rid", pa.int32()), ("id", pa.string()), ("nik", pa.string()), ("kk", pa.string()), ("name", pa.string()),
@@ -257,14 +256,18 @@ class DuckDBLinker:
         self.con.unregister("weights_in")
 
     # --- jobs ------------------------------------------------------------------------------
+    def _score_candidates(self, dedupe: bool) -> None:
+        """Candidate pairs, their patterns, the model fitted on them and every pattern's weight."""
+        self.progress("pairs", self._pairs(dedupe=dedupe))
+        patterns = self._compare_pairs(dedupe=dedupe)
+        self.model = self._estimate(patterns + self._weak_patterns(dedupe=dedupe), dedupe=dedupe)
+        self._weights(self.model, patterns)
+
     def link(self, threshold: float | None = None) -> Iterator[Link]:
         """Each left record with its best right record at or above ``threshold``, or with
         every right record that fits equally well (within the ambiguity margin)."""
         threshold = self.thresholds.match if threshold is None else threshold
-        self.progress("pairs", self._pairs(dedupe=False))
-        patterns = self._compare_pairs(dedupe=False)
-        self.model = self._estimate(patterns + self._weak_patterns(dedupe=False), dedupe=False)
-        self._weights(self.model, patterns)
+        self._score_candidates(dedupe=False)
         rows = self.con.execute(f"""
             WITH s AS (
                 SELECT s.lrid, s.rrid, w.weight, w.prob,
@@ -282,10 +285,7 @@ class DuckDBLinker:
     def dedupe(self, threshold: float | None = None) -> dict[str, str]:
         """Cluster id (the smallest record id in the cluster) for every record."""
         threshold = self.thresholds.match if threshold is None else threshold
-        self.progress("pairs", self._pairs(dedupe=True))
-        patterns = self._compare_pairs(dedupe=True)
-        self.model = self._estimate(patterns + self._weak_patterns(dedupe=True), dedupe=True)
-        self._weights(self.model, patterns)
+        self._score_candidates(dedupe=True)
         edges = self.con.execute(f"""
             SELECT s.lrid, s.rrid FROM scored s JOIN weights w USING (code) WHERE w.prob >= {float(threshold)}
         """).fetchall()
@@ -313,15 +313,6 @@ def clusters_from_edges(ids: list[str], edges: Iterable[tuple[int, int]]) -> dic
         if root not in smallest or rid < smallest[root]:
             smallest[root] = rid
     return {rid: smallest[find(i)] for i, rid in enumerate(ids)}
-
-def _features_table(batch: list[Features], first_rid: int) -> pa.Table:
-    data: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    for i, f in enumerate(batch):
-        data["rid"].append(first_rid + i)
-        for c in COLUMNS[1:]:
-            data[c].append(getattr(f, c))
-    return pa.Table.from_pydict(data, schema=FEATURE_SCHEMA)
-
 
 def _features_from(data: dict[str, list[Any]], prefix: str, n: int) -> list[Features]:
     cols = [data[prefix + c] for c in COLUMNS[1:]]
