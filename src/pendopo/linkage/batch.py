@@ -15,7 +15,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 import numpy as np
@@ -72,6 +72,38 @@ def decode(code: int) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def fit_model(refs: list[Features], patterns: Counter[int], start: Model, seed: int) -> Model:
+    """The model both engines fit: u from the reference sample (every n-th record), m and the
+    prior by EM on the pattern counts. One definition, so DuckDB and Spark answer alike."""
+    u = estimate_u(refs, seed=seed) if len(refs) >= 2 else start.u
+    if not patterns:
+        return Model(m=start.m, u=u, prior=start.prior)
+    fitted = estimate_em(Counter({decode(c): n for c, n in patterns.items()}), prior=0.1)
+    return Model(m=fitted.m, u=u, prior=fitted.prior)
+
+
+def pattern_weights(model: Model, patterns: Iterable[int]) -> list[tuple[int, float, float]]:
+    """(code, match weight, probability) for every pattern."""
+    out = []
+    for code in patterns:
+        w = model.weight(decode(code))
+        out.append((int(code), w, model.probability(w)))
+    return out
+
+
+class LinkerBase:
+    """What both engines share: a context manager around ``close``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 @dataclass(frozen=True)
 class Link:
     left_id: str
@@ -79,7 +111,7 @@ class Link:
     score: float
 
 
-class DuckDBLinker:
+class DuckDBLinker(LinkerBase):
     """One linkage job. ``link`` or ``dedupe`` after ``load``ing the sides."""
 
     def __init__(self, *, memory_limit: str = "1GB", threads: int | None = None, temp_directory: str | None = None,
@@ -99,12 +131,6 @@ class DuckDBLinker:
     def close(self) -> None:
         self.con.close()
         self.tmp.cleanup()
-
-    def __enter__(self) -> DuckDBLinker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- loading ---------------------------------------------------------------------------
     def load(self, side: str, records: Iterable[PersonRecord], *, query: bool, reference: bool) -> int:
@@ -239,18 +265,13 @@ class DuckDBLinker:
         right = "l_feat" if dedupe else "r_feat"
         size = self.sizes["l" if dedupe else "r"]
         sample = self.con.sql(f"SELECT * FROM {right} WHERE rid % {u_sample_step(size)} = 0 ORDER BY rid").to_arrow_table()
-        refs = _features_from(sample.to_pydict(), "", sample.num_rows)
-        u = estimate_u(refs, seed=self.seed) if len(refs) >= 2 else self.model.u
-        if not patterns:
-            return Model(m=self.model.m, u=u, prior=self.model.prior)
-        fitted = estimate_em(Counter({decode(c): n for c, n in patterns.items()}), prior=0.1)
-        return Model(m=fitted.m, u=u, prior=fitted.prior)
+        return fit_model(_features_from(sample.to_pydict(), "", sample.num_rows), patterns, self.model, self.seed)
 
     def _weights(self, model: Model, patterns: Iterable[int]) -> None:
-        rows = [(c, model.weight(decode(c))) for c in patterns]
-        table = pa.table({"code": pa.array([c for c, _ in rows], pa.int64()),
-                          "weight": pa.array([w for _, w in rows], pa.float64()),
-                          "prob": pa.array([model.probability(w) for _, w in rows], pa.float64())})
+        rows = pattern_weights(model, patterns)
+        table = pa.table({"code": pa.array([r[0] for r in rows], pa.int64()),
+                          "weight": pa.array([r[1] for r in rows], pa.float64()),
+                          "prob": pa.array([r[2] for r in rows], pa.float64())})
         self.con.register("weights_in", table)
         self.con.execute("CREATE OR REPLACE TABLE weights AS SELECT * FROM weights_in")
         self.con.unregister("weights_in")

@@ -15,7 +15,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pendopo.linkage.batch import COLUMNS, Link, Progress, decode, u_sample_step
+from pendopo.linkage.batch import (
+    COLUMNS,
+    Link,
+    LinkerBase,
+    Progress,
+    fit_model,
+    pattern_weights,
+    u_sample_step,
+)
 from pendopo.linkage.blocking import query_keys, reference_keys
 from pendopo.linkage.index import (
     MAX_BLOCK,
@@ -24,7 +32,7 @@ from pendopo.linkage.index import (
     WEAK_SAMPLE,
     Thresholds,
 )
-from pendopo.linkage.model import Model, estimate_em, estimate_u
+from pendopo.linkage.model import Model
 from pendopo.linkage.records import Features, PersonRecord, prepare
 from pendopo.linkage.vectorised import codes, compare_columns
 
@@ -61,7 +69,7 @@ def _compare_partition(rows: Iterable[Any]) -> Iterator[tuple[int, int, int]]:
         yield from flush()
 
 
-class SparkLinker:
+class SparkLinker(LinkerBase):
     """Same interface as ``DuckDBLinker``; ``master`` defaults to ``local[*]`` or
     ``PENDOPO_SPARK_MASTER``."""
 
@@ -92,12 +100,6 @@ class SparkLinker:
 
     def close(self) -> None:
         self.spark.stop()
-
-    def __enter__(self) -> SparkLinker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def load(self, side: str, records: Iterable[PersonRecord], *, query: bool, reference: bool) -> int:
         from pyspark.sql.types import (
@@ -183,15 +185,10 @@ class SparkLinker:
         right = "l_feat" if dedupe else "r_feat"
         size = self.sizes["l" if dedupe else "r"]
         rows = self.spark.sql(f"SELECT * FROM {right} WHERE rid % {u_sample_step(size)} = 0 ORDER BY rid").collect()  # noqa: S608
-        refs = [_features(r) for r in rows]
-        u = estimate_u(refs, seed=self.seed) if len(refs) >= 2 else self.model.u
-        if not patterns:
-            return Model(m=self.model.m, u=u, prior=self.model.prior)
-        fitted = estimate_em(Counter({decode(c): n for c, n in patterns.items()}), prior=0.1)
-        return Model(m=fitted.m, u=u, prior=fitted.prior)
+        return fit_model([_features(r) for r in rows], patterns, self.model, self.seed)
 
     def _weights(self, model: Model, patterns: Iterable[int]) -> None:
-        rows = [(int(c), model.weight(decode(c)), model.probability(model.weight(decode(c)))) for c in patterns]
+        rows = pattern_weights(model, patterns)
         self.spark.createDataFrame(rows or [(0, 0.0, 0.0)], "code long, weight double, prob double").createOrReplaceTempView("weights")
 
     def link(self, threshold: float | None = None) -> Iterator[Link]:
