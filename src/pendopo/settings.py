@@ -47,6 +47,7 @@ CSRF_TRUSTED_ORIGINS = env_list("PENDOPO_CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "pendopo.core",
     "pendopo.population",
+    "pendopo.aid",
     "pendopo.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from pendopo.aid.api import router as aid_router
 from pendopo.core.api import router as core_router
 from pendopo.core.errors import ApplicationError, PermissionDenied
 from pendopo.population.api import router as population_router
@@ -19,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", population_router)
+api.add_router("/", aid_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -188,3 +188,32 @@ def nik_distance(a: str, b: str) -> int:
     if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
         return 1
     return 2
+
+
+def nik_problem(parsed: ParsedNik, sex: str, birth: dt.date | None) -> str:
+    """Why a typed NIK is structurally impossible or disagrees with the typed sex and birth
+    date, in Bahasa Indonesia; "" when it is a possible NIK for this row."""
+    issues = parsed.issues
+    if NikIssue.MISSING in issues:
+        return "NIK kosong"
+    if NikIssue.SCIENTIFIC in issues:
+        return "NIK tersimpan sebagai angka lembar kerja (notasi ilmiah), digit terakhirnya hilang"
+    if NikIssue.NOT_DIGITS in issues:
+        return "NIK mengandung karakter selain angka"
+    if parsed.digits is None:
+        count = sum(c.isdigit() for c in parsed.raw)
+        return f"NIK harus 16 digit, yang diketik {count} digit"
+    if NikIssue.BAD_DATE in issues:
+        return "digit tanggal lahir pada NIK bukan tanggal yang ada"
+    if NikIssue.ZERO_SERIAL in issues:
+        return "nomor urut NIK 0000 tidak mungkin"
+    digits = parsed.digits
+    if birth is not None and sex in ("L", "P"):
+        if digits[6:12] != birth_part(birth, sex):
+            other = "P" if sex == "L" else "L"
+            if digits[6:12] == birth_part(birth, other):
+                return "digit tanggal lahir pada NIK tidak cocok dengan jenis kelamin"
+            return "digit tanggal lahir pada NIK tidak cocok dengan tanggal lahir"
+    elif birth is not None and digits[6:12] not in (birth_part(birth, "L"), birth_part(birth, "P")):
+        return "digit tanggal lahir pada NIK tidak cocok dengan tanggal lahir"
+    return ""

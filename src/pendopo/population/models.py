@@ -105,6 +105,8 @@ class Resident(models.Model):
     """A person in the civil registry of the regency."""
 
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    # The person's id in the civil-registry extract (``person_id``), when it came from one.
+    external_id = models.CharField(_("ID ekstrak Dukcapil"), max_length=40, unique=True, null=True, blank=True)
     name = models.CharField(_("nama"), max_length=150)
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("tempat lahir"), max_length=80, blank=True)
@@ -144,6 +146,11 @@ class Resident(models.Model):
         return self.name
 
     @property
+    def person_id(self) -> str:
+        """The id screening reports: the extract's ``person_id``, or the registry's own."""
+        return self.external_id or str(self.pk)
+
+    @property
     def address(self) -> str:
         parts = [self.dusun, f"RT {self.rt}" if self.rt else "", f"RW {self.rw}" if self.rw else ""]
         return ", ".join(p for p in parts if p)
@@ -178,3 +185,69 @@ class FamilyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} @ {self.family}"
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", _("Sedang berjalan")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class RegistryImport(models.Model):
+    """One import of a civil-registry extract: what it loaded, changed and held back."""
+
+    file_name = models.CharField(_("nama berkas"), max_length=200)
+    file_sha256 = models.CharField(_("sidik berkas"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("oleh"))
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    rows = models.PositiveIntegerField(_("baris"), default=0)
+    created = models.PositiveIntegerField(_("baru"), default=0)
+    updated = models.PositiveIntegerField(_("berubah"), default=0)
+    unchanged = models.PositiveIntegerField(_("tetap"), default=0)
+    held_back = models.PositiveIntegerField(_("ditahan"), default=0)
+    error = models.TextField(_("galat"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("impor data kependudukan")
+        verbose_name_plural = _("impor data kependudukan")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class QuarantinedRow(models.Model):
+    """A row of an import that failed validation, kept with the reason so an officer can
+    download, fix and re-import it."""
+
+    registry_import = models.ForeignKey(RegistryImport, on_delete=models.CASCADE, related_name="quarantined",
+                                        verbose_name=_("impor"))
+    line = models.PositiveIntegerField(_("baris"))
+    column = models.CharField(_("kolom"), max_length=40, blank=True)
+    reason = models.CharField(_("alasan"), max_length=250)
+    data = models.JSONField(_("isi baris"), default=dict)
+    resolved = models.BooleanField(_("sudah diperbaiki"), default=False)
+
+    class Meta:
+        ordering = ["registry_import", "line"]
+        verbose_name = _("baris karantina")
+        verbose_name_plural = _("baris karantina")
+
+    def __str__(self) -> str:
+        return f"{self.registry_import_id}:{self.line}"
+
+
+class RegistryState(models.Model):
+    """One row whose ``version`` goes up with every change to the registry, so that in-memory
+    indexes (the screening index of each web worker) know when to refresh."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("versi data kependudukan")
+        verbose_name_plural = _("versi data kependudukan")
+
+    def __str__(self) -> str:
+        return str(self.version)

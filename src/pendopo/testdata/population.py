@@ -122,7 +122,8 @@ class Generator:
         if year < 1960 and self.rng.random() < 0.35:
             month, day = self.rng.choice([(1, 1), (7, 1), (12, 31)])
             return dt.date(year, month, day)
-        return dt.date(year, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
+        born = dt.date(year, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
+        return born if born <= self.today else born - dt.timedelta(days=365)  # nobody is born after today
 
     def name(self, sex: str, birth_year: int) -> str:
         r = self.rng

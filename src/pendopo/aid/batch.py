@@ -1,0 +1,344 @@
+"""``pendopo screen`` on files or on the database: one intake against a registry and the rolls,
+in process on DuckDB (no Django here; the database mode feeds rows in through ``aid/linkage.py``).
+
+One linkage job resolves the intake rows and the roll rows together against the registry (the
+registry is prepared and its keys built once), then ``screening.Screener`` decides each intake
+row in input order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pendopo.aid.rules import Catalogue, normalise_code
+from pendopo.aid.screening import (
+    Holding,
+    Holdings,
+    Outcome,
+    Registry,
+    RegistryPerson,
+    Screener,
+    Typed,
+)
+from pendopo.linkage.batch import DuckDBLinker
+from pendopo.linkage.errors import InputError
+from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
+from pendopo.linkage.io import SHEETS, check_utf8, open_table
+from pendopo.linkage.sqlprep import prepare_in_duckdb
+from pendopo.population.values import registry_status
+
+PERSON = ("nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code")
+REQUIRED = {
+    "registry": ("person_id", "nik", "name", "status"),
+    "rolls": ("nik", "name", "scheme"),
+    "intake": ("nik", "name"),
+}
+OPTIONAL_EXTRA = {"registry": (), "rolls": ("component",), "intake": ()}
+OUTPUT_HEADER = ("row", "decision", "reasons", "person_id", "score", "explanation")
+TOP = 3  # candidates kept per row: the best, and those that may tie with it
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class Summary:
+    registry: int = 0
+    rolls: int = 0
+    rolls_resolved: int = 0
+    rolls_uncertain: int = 0
+    rolls_unresolved: int = 0
+    rolls_skipped: int = 0
+    intake: int = 0
+
+
+def _cell(value: object) -> str | None:
+    """A spreadsheet cell as the text a CSV would hold."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kind: str) -> int:
+    """Load one input file into ``table`` (all text, a ``line`` column with the 1-based data
+    row) with the contract's column names; refuse it whole, naming the file, row and column,
+    when it cannot be used."""
+    p = Path(path)
+    t = open_table(p)  # existence, emptiness, binary content, header row
+    header = [h.strip() for h in t.header]
+    lower = {h.lower(): h for h in header if h}
+    wanted = REQUIRED[kind] + tuple(c for c in PERSON + OPTIONAL_EXTRA[kind] + ("person_id", "status", "scheme")
+                                    if c not in REQUIRED[kind])
+    for col in REQUIRED[kind]:
+        if col not in lower:
+            close = getattr(t.rows, "close", None)
+            if close:
+                close()
+            raise InputError(f"kolom wajib '{col}' tidak ada (kolom yang ada: {', '.join(header) or '-'}) / required column missing",
+                             file=str(p), row=1, column=col)
+    present = [c for c in dict.fromkeys(wanted) if c in lower]
+    if p.suffix.lower() in SHEETS:
+        index = {h: i for i, h in enumerate(header)}
+        columns: dict[str, list[str | None]] = {c: [] for c in present}
+        for row in t.rows:
+            if not any(v not in (None, "") for v in row):
+                continue  # trailing empty sheet rows
+            for c in present:
+                i = index[lower[c]]
+                columns[c].append(_cell(row[i]) if i < len(row) else None)
+        arrow = pa.table({"line": pa.array(range(1, len(columns[present[0]]) + 1), pa.int64()),
+                          **{c: pa.array(v, pa.string()) for c, v in columns.items()}})
+        con.register(f"{table}_in", arrow)
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table}_in")
+        con.unregister(f"{table}_in")
+    else:
+        close = getattr(t.rows, "close", None)
+        if close:
+            close()
+        check_utf8(p)
+        escaped = str(p).replace("'", "''")
+        select = ", ".join(f'nullif(trim("{lower[c]}"), \'\') AS {c}' for c in present)
+        try:
+            con.execute(f"""
+                CREATE OR REPLACE TABLE {table}_csv AS
+                SELECT {select}
+                FROM read_csv('{escaped}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+                              null_padding = true, auto_detect = false,
+                              columns = {{{", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in t.header)}}},
+                              )
+            """)  # noqa: S608 - names are our own or quoted header names
+            # The table keeps the file's order (insertion order is preserved); its rowid is the row.
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT (rowid + 1)::BIGINT AS line, * FROM {table}_csv")
+            con.execute(f"DROP TABLE {table}_csv")
+        except duckdb.Error as exc:
+            raise InputError(f"CSV tidak dapat dibaca ({str(exc).splitlines()[0][:200]}) / unreadable CSV", file=str(p)) from exc
+    for col in OPTIONAL_EXTRA[kind] + ("person_id", "status", "scheme") + PERSON:
+        if col not in present:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {col} VARCHAR")
+    n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
+    if n == 0:
+        raise InputError("tidak ada baris data / no data rows", file=str(p), row=2)
+    return int(n)
+
+
+class ScreenJob:
+    """One screening run. Feed the registry, the holdings (rolls to resolve, or holdings already
+    resolved) and the intake, then ``run``."""
+
+    def __init__(self, catalogue: Catalogue, scheme: str, *, memory_limit: str = "1GB", threads: int | None = None,
+                 thresholds: Thresholds | None = None, progress: Progress | None = None) -> None:
+        self.catalogue = catalogue
+        self.scheme = normalise_code(scheme)
+        if catalogue.scheme(self.scheme) is None:
+            known = ", ".join(sorted(catalogue.schemes))
+            raise InputError(f"skema '{scheme}' tidak dikenal (yang ada: {known}) / unknown scheme", column="--scheme")
+        self.progress = progress or (lambda stage, n: None)
+        self.linker = DuckDBLinker(memory_limit=memory_limit, threads=threads, thresholds=thresholds, progress=self.progress)
+        self.con = self.linker.con
+        self.summary = Summary()
+        self.files: dict[str, str] = {}
+        self.known_holdings: list[Holding] = []
+
+    def close(self) -> None:
+        self.linker.close()
+
+    def __enter__(self) -> ScreenJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- inputs --------------------------------------------------------------------------
+    def registry_file(self, path: str | Path) -> int:
+        self.files["registry"] = str(path)
+        n = stage_file(self.con, path, "reg", "registry")
+        bad = self.con.execute("SELECT line FROM reg WHERE person_id IS NULL ORDER BY line LIMIT 1").fetchall()
+        if bad:
+            raise InputError("person_id kosong / empty person_id", file=str(path), row=bad[0][0], column="person_id")
+        self._check_registry(str(path))
+        self.summary.registry = n
+        return n
+
+    def registry_rows(self, rows: Iterable[Sequence[object]]) -> int:
+        """Registry rows from the database: (person_id, status, nik, kk, name, sex, birth_place,
+        birth_date, address, village_code)."""
+        cols = ("person_id", "status", *PERSON)
+        self.con.execute("CREATE OR REPLACE TABLE reg (line BIGINT, " + ", ".join(f"{c} VARCHAR" for c in cols) + ")")
+        chunk: list[Sequence[object]] = []
+        n = 0
+
+        def flush() -> None:
+            if chunk:
+                data = {c: [None if r[i] is None else str(r[i]) for r in chunk] for i, c in enumerate(cols)}
+                table = pa.table({"line": pa.array(range(n - len(chunk) + 1, n + 1), pa.int64()),
+                                  **{c: pa.array(v, pa.string()) for c, v in data.items()}})
+                self.con.register("reg_in", table)
+                self.con.execute(f"INSERT INTO reg SELECT line, {', '.join(cols)} FROM reg_in")
+                self.con.unregister("reg_in")
+                chunk.clear()
+
+        for row in rows:
+            chunk.append(row)
+            n += 1
+            if len(chunk) >= 50_000:
+                flush()
+                self.progress("load:registry", n)
+        flush()
+        self.summary.registry = n
+        return n
+
+    def _check_registry(self, file: str) -> None:
+        dup = self.con.execute("""
+            SELECT person_id, max(line) FROM (SELECT person_id, line, row_number() OVER (PARTITION BY person_id ORDER BY line) AS k FROM reg)
+            WHERE k = 2 GROUP BY person_id ORDER BY 2 LIMIT 1
+        """).fetchall()
+        if dup:
+            raise InputError(f"person_id '{dup[0][0]}' muncul dua kali / duplicate person_id", file=file, row=int(dup[0][1]) + 1,
+                             column="person_id")
+        statuses = [r[0] for r in self.con.execute("SELECT DISTINCT coalesce(status, '') FROM reg").fetchall()]
+        unknown = [s for s in statuses if registry_status(s) is None]
+        if unknown:
+            line = self.con.execute("SELECT min(line) FROM reg WHERE status = ?", [unknown[0]]).fetchall()[0][0]
+            raise InputError(f"status '{unknown[0]}' tidak dikenal (alive, deceased, moved) / unknown status", file=file,
+                             row=int(line) + 1, column="status")
+
+    def rolls_file(self, path: str | Path) -> int:
+        self.files["rolls"] = str(path)
+        n = stage_file(self.con, path, "rolls", "rolls")
+        self.summary.rolls = n
+        return n
+
+    def holdings(self, holdings: Iterable[Holding]) -> None:
+        """Holdings already resolved to registry people (the database mode)."""
+        self.known_holdings.extend(holdings)
+
+    def intake_file(self, path: str | Path) -> int:
+        self.files["intake"] = str(path)
+        n = stage_file(self.con, path, "intake", "intake")
+        self.summary.intake = n
+        return n
+
+    # --- the run ---------------------------------------------------------------------------
+    def _link(self, *, intake: bool) -> dict[str, Resolution]:
+        """Prepare the registry (reference) and the roll rows with, when ``intake``, the intake
+        rows (queries) in one job, and resolve every query row."""
+        con = self.con
+        person = ", ".join(PERSON)
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rolls'").fetchall()[0][0]:
+            con.execute("CREATE TABLE rolls (line BIGINT, scheme VARCHAR, component VARCHAR, " + ", ".join(f"{c} VARCHAR" for c in PERSON) + ")")
+        con.execute(f"""
+            CREATE OR REPLACE TABLE r_raw AS SELECT (line - 1)::BIGINT AS rid, person_id AS id, {person} FROM reg ORDER BY line
+        """)  # noqa: S608
+        intake_rows = f"SELECT 0 AS src, line, 'i' || line AS id, {person} FROM intake UNION ALL" if intake else ""
+        con.execute(f"""
+            CREATE OR REPLACE TABLE l_raw AS
+            SELECT (row_number() OVER (ORDER BY src, line) - 1)::BIGINT AS rid, id, {person} FROM (
+                {intake_rows}
+                SELECT 1 AS src, line, 'r' || line AS id, {person} FROM rolls WHERE scheme IS NOT NULL
+            )
+        """)  # noqa: S608
+        self.summary.rolls_skipped = int(con.execute("SELECT count(*) FROM rolls WHERE scheme IS NULL").fetchall()[0][0])
+        self.progress("prepare:registry", self.summary.registry)
+        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=True)
+        self.progress("prepare:intake", self.summary.intake)
+        self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=True, reference=False)
+        if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
+            return {}
+        return self._resolve()
+
+    def resolve_rolls(self) -> tuple[dict[str, Resolution], list[tuple[int, str | None, str | None, dict[str, str | None]]]]:
+        """Only the roll rows against the registry (a roll import): resolutions keyed ``r{line}``
+        and every roll row as (line, scheme, component, cells)."""
+        resolutions = self._link(intake=False)
+        cols = ("line", "scheme", "component", *PERSON)
+        rows = self.con.execute(f"SELECT {', '.join(cols)} FROM rolls ORDER BY line").fetchall()  # noqa: S608
+        return resolutions, [(int(r[0]), r[1], r[2], dict(zip(PERSON, r[3:], strict=True))) for r in rows]
+
+    def run(self, already_proposed: Callable[[RegistryPerson, list[str]], str | None] | None = None) -> list[Outcome]:
+        con = self.con
+        resolutions = self._link(intake=True)
+        registry = self._registry() if resolutions else Registry()
+        holdings = Holdings(self.known_holdings)
+        self._roll_holdings(resolutions, holdings)
+        screener = Screener(self.catalogue, self.scheme, registry, holdings, already_proposed=already_proposed)
+        rows = con.execute("""
+            SELECT i.line, i.nik, f.sex, f.birth FROM intake i JOIN l_feat f ON f.id = 'i' || i.line ORDER BY i.line
+        """).fetchall()
+        out: list[Outcome] = []
+        for line, nik, sex, birth in rows:
+            res = resolutions.get(f"i{line}") or Resolution(Status.NONE, None, ())
+            out.append(screener.decide(int(line), Typed.of(nik, sex, birth), res))
+        self.progress("decide", len(out))
+        return out
+
+    def _resolve(self) -> dict[str, Resolution]:
+        """Candidates scored by the linkage engine; each row decided as the online index does."""
+        self.linker._score_candidates(dedupe=False)  # noqa: SLF001 - the engine's batch stages, reused
+        rows = self.con.execute(f"""
+            WITH s AS (
+                SELECT s.lrid, s.rrid, s.code, w.weight, w.prob,
+                       row_number() OVER (PARTITION BY s.lrid ORDER BY w.weight DESC, s.rrid) AS k
+                FROM scored s JOIN weights w USING (code)
+            )
+            SELECT a.id, b.id, s.weight, s.prob, s.code FROM s
+            JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
+            WHERE s.k <= {TOP} ORDER BY s.lrid, s.k
+        """).fetchall()  # noqa: S608
+        from pendopo.linkage.batch import decode
+
+        grouped: dict[str, list[Candidate]] = {}
+        for left, right, weight, prob, code in rows:
+            grouped.setdefault(left, []).append(Candidate(str(right), float(prob), float(weight), decode(int(code))))
+        thresholds = self.linker.thresholds
+        return {left: decide(cands, thresholds) for left, cands in grouped.items()}
+
+    def _registry(self) -> Registry:
+        """The registry facts screening reads, for every person an intake or roll row may be
+        (and their families); not the whole registry in Python objects."""
+        self.con.execute("""
+            CREATE OR REPLACE TEMP TABLE wanted AS
+            WITH c AS (SELECT DISTINCT rrid FROM scored)
+            SELECT f.rid FROM r_feat f WHERE f.rid IN (SELECT rrid FROM c)
+               OR f.kk IN (SELECT r.kk FROM r_feat r JOIN c ON c.rrid = r.rid WHERE r.kk <> '')
+        """)
+        rows = self.con.execute("""
+            SELECT f.id, f.nik, f.kk, coalesce(g.status, '') FROM r_feat f JOIN wanted USING (rid)
+            JOIN reg g ON g.line - 1 = f.rid
+        """).fetchall()
+        return Registry(RegistryPerson(str(pid), nik, kk, registry_status(status) or "alive") for pid, nik, kk, status in rows)
+
+    def _roll_holdings(self, resolutions: dict[str, Resolution], holdings: Holdings) -> None:
+        rows = self.con.execute("SELECT line, scheme, component FROM rolls WHERE scheme IS NOT NULL ORDER BY line").fetchall()
+        for line, scheme, component in rows:
+            res = resolutions.get(f"r{line}")
+            code = normalise_code(scheme)
+            if res is not None and res.status == Status.MATCH and res.best is not None:
+                holdings.add(Holding(res.best.id, code, component or ""))
+                self.summary.rolls_resolved += 1
+            elif res is not None and res.status == Status.POSSIBLE:
+                # Unreconciled: every candidate that fits may be the holder; screening reviews
+                # rather than guesses.
+                for c in res.candidates:
+                    if c.probability >= self.linker.thresholds.possible:
+                        holdings.add(Holding(c.id, code, component or "", certain=False))
+                self.summary.rolls_uncertain += 1
+            else:
+                self.summary.rolls_unresolved += 1
+
+
+def write_decisions(path: str | Path, outcomes: Sequence[Outcome]) -> None:
+    from pendopo.linkage.io import write_csv_atomically
+
+    write_csv_atomically(path, OUTPUT_HEADER, ([i, o.decision.value, ";".join(o.codes), o.person_id, f"{o.score:.4f}", o.explanation]
+                                               for i, o in enumerate(outcomes, start=1)))

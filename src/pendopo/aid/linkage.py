@@ -1,0 +1,96 @@
+"""The one adapter between ORM rows and the identity engine (ARCHITECTURE.md): registry rows
+and holdings out of the database, and the in-process online index each worker keeps."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+from django.db.models import Max
+
+from pendopo.aid.models import Holding as HoldingRow
+from pendopo.aid.models import HoldingStatus, OverlapRule, RollRow, RollRowStatus, Scheme
+from pendopo.aid.rules import Catalogue, Rule
+from pendopo.aid.rules import Scheme as SchemeDef
+from pendopo.aid.screening import Holding
+from pendopo.linkage.index import ReferenceIndex
+from pendopo.linkage.records import PersonRecord
+from pendopo.population.models import FamilyMembership, RegistryState, Resident
+
+
+def catalogue() -> Catalogue:
+    """The catalogue and matrix as Dinas Sosial keeps them in the database."""
+    schemes = {s.code: SchemeDef(s.code, s.name, s.unit, s.level, s.max_per_family) for s in Scheme.objects.filter(active=True)}
+    rules = tuple(Rule(r.proposed.code, r.held.code, r.unit, r.component)
+                  for r in OverlapRule.objects.select_related("proposed", "held"))
+    return Catalogue(schemes, rules)
+
+
+def _address(dusun: str, rt: str, rw: str) -> str:
+    parts = [f"Dusun {dusun}" if dusun else "", f"RT {rt}" if rt else "", f"RW {rw}" if rw else ""]
+    return " ".join(p for p in parts if p)
+
+
+def current_kk() -> dict[int, str]:
+    return dict(FamilyMembership.objects.filter(valid_to__isnull=True).values_list("resident_id", "family__kk_number"))
+
+
+def registry_rows(chunk: int = 20_000) -> Iterator[tuple[object, ...]]:
+    """(person_id, status, nik, kk, name, sex, birth_place, birth_date, address, village_code)
+    for every resident, streamed."""
+    kk = current_kk()
+    fields = ("pk", "external_id", "status", "nik", "name", "sex", "birth_place", "birth_date", "dusun", "rt", "rw", "village_id")
+    for (pk, ext, status, nik, name, sex, place, birth, dusun, rt, rw, village) in \
+            Resident.objects.order_by("pk").values_list(*fields).iterator(chunk_size=chunk):
+        yield (ext or str(pk), status, nik, kk.get(pk, ""), name, sex, place, birth.isoformat(), _address(dusun, rt, rw), village)
+
+
+def person_records() -> Iterator[PersonRecord]:
+    for pid, _status, nik, kk, name, sex, place, birth, address, village in registry_rows():
+        yield PersonRecord(str(pid), nik, kk, name, sex, place, birth, address, village)
+
+
+def db_holdings() -> Iterator[Holding]:
+    """Active holdings, and the candidates of unreconciled roll rows (as uncertain)."""
+    for ext, pk, code, component in HoldingRow.objects.filter(status=HoldingStatus.ACTIVE).values_list(
+            "resident__external_id", "resident_id", "scheme__code", "component").iterator(chunk_size=20_000):
+        yield Holding(ext or str(pk), code, component)
+    for code, component, candidates in RollRow.objects.filter(
+            status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS]).values_list("scheme__code", "component", "candidates"):
+        for c in candidates:
+            yield Holding(str(c["person_id"]), code, component, certain=False)
+
+
+class OnlineIndex:
+    """The registry's online index, built once per worker process and rebuilt when the
+    registry's version moves on (an import, a birth, a death)."""
+
+    _lock = threading.Lock()
+    _index: ReferenceIndex | None = None
+    _version: int = -1
+
+    @classmethod
+    def version(cls) -> int:
+        v = RegistryState.objects.aggregate(v=Max("version"))["v"]
+        return int(v or 0)
+
+    @classmethod
+    def get(cls) -> ReferenceIndex:
+        version = cls.version()
+        if cls._index is not None and cls._version == version:
+            return cls._index
+        with cls._lock:
+            if cls._index is None or cls._version != version:
+                records = list(person_records())
+                if len(records) >= 100_000:
+                    cls._index = ReferenceIndex.build_fast(records)
+                else:
+                    cls._index = ReferenceIndex.build(records)
+                cls._version = version
+        assert cls._index is not None
+        return cls._index
+
+    @classmethod
+    def reset(cls) -> None:
+        with cls._lock:
+            cls._index, cls._version = None, -1

@@ -1,0 +1,300 @@
+"""Every write of the aid app: screening (files, one person), roll imports, proposals."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from pendopo.aid import linkage as adapter
+from pendopo.aid.batch import ScreenJob, write_decisions
+from pendopo.aid.models import Holding as HoldingRow
+from pendopo.aid.models import (
+    HoldingStatus,
+    Proposal,
+    ProposalSource,
+    RollImport,
+    RollRow,
+    RollRowStatus,
+    Scheme,
+    Unit,
+)
+from pendopo.aid.rules import Catalogue, default_catalogue, load_rules, normalise_code
+from pendopo.aid.screening import (
+    Decision,
+    Found,
+    Holding,
+    Holdings,
+    Outcome,
+    Reason,
+    Registry,
+    RegistryPerson,
+    Screener,
+    Typed,
+    _outcome,
+)
+from pendopo.core.audit import audit_write
+from pendopo.core.errors import ApplicationError, PermissionDenied
+from pendopo.core.roles import Role
+from pendopo.core.scopes import scope_for
+from pendopo.linkage.errors import InputError
+from pendopo.linkage.index import Status
+from pendopo.linkage.records import PersonRecord, prepare
+from pendopo.population.models import FamilyMembership, Resident
+
+SCREENING_ROLES = {Role.ADMIN, Role.DINSOS, Role.KECAMATAN_OFFICER, Role.VILLAGE_HEAD, Role.VILLAGE_OPERATOR}
+
+
+@dataclass
+class FileResult:
+    rows: int
+    counts: Counter[str]
+
+
+def _bar(enabled: bool) -> tuple[Callable[[str, int], None], Callable[[], None]]:
+    from tqdm import tqdm
+
+    bar = tqdm(disable=not enabled, unit=" baris", file=sys.stderr, mininterval=0.5)
+    labels = {"load:registry": "data kependudukan", "prepare:registry": "menyiapkan data kependudukan",
+              "prepare:intake": "menyiapkan usulan", "pairs": "pasangan kandidat", "compare": "membandingkan",
+              "decide": "memutuskan"}
+
+    def progress(stage: str, n: int) -> None:
+        bar.set_description(labels.get(stage, stage))
+        bar.n = n
+        bar.refresh()
+
+    return progress, bar.close
+
+
+def screen_file(*, intake: str, scheme: str, registry: str | None, rolls: str | None, output: str, rules: str | None = None,
+                memory_limit: str = "1GB", progress: bool = False, record: bool = False) -> FileResult:
+    """``pendopo screen``: against files (``registry`` and ``rolls``) or the database."""
+    for label, path in (("intake", intake), ("registry", registry), ("rolls", rolls)):
+        if path is not None and not Path(path).exists():
+            raise InputError(f"berkas {label} tidak ditemukan / file not found", file=path)
+    db_mode = registry is None
+    cat: Catalogue = load_rules(rules) if rules else (adapter.catalogue() if db_mode else default_catalogue())
+    tick, done = _bar(progress)
+    try:
+        with ScreenJob(cat, scheme, memory_limit=memory_limit, progress=tick) as job:
+            if db_mode:
+                job.intake_file(intake)
+                job.registry_rows(adapter.registry_rows())
+                job.holdings(adapter.db_holdings())
+                outcomes = job.run(already_proposed=_already_proposed_checker(job.scheme))
+            else:
+                assert rolls is not None
+                job.registry_file(registry)
+                job.rolls_file(rolls)
+                job.intake_file(intake)
+                outcomes = job.run()
+    finally:
+        done()
+    write_decisions(output, outcomes)
+    audit_write(actor=None, action="aid.screen_file", object_type="screening", object_repr=Path(intake).name[:200],
+                personal_data=True, changes={"scheme": normalise_code(scheme), "rows": len(outcomes),
+                                             "mode": "database" if db_mode else "files"})
+    return FileResult(len(outcomes), Counter(o.decision.value for o in outcomes))
+
+
+def _already_proposed_checker(scheme_code: str) -> Callable[[RegistryPerson, list[str]], str | None]:
+    scheme = Scheme.objects.filter(code=scheme_code).first()
+    if scheme is None:
+        return lambda person, family: None
+    keys = set(Proposal.objects.filter(scheme=scheme, period=scheme.period, unit_key__isnull=False).values_list("unit_key", flat=True))
+
+    def check(person: RegistryPerson, family: list[str]) -> str | None:
+        key = _unit_key(scheme, person.person_id, person.kk)
+        if key in keys:
+            what = "keluarga ini" if scheme.unit == Unit.FAMILY else "orang ini"
+            return f"{what} sudah diusulkan untuk {scheme.code} periode {scheme.period}"
+        return None
+
+    return check
+
+
+def _unit_key(scheme: Scheme, person_id: str, kk: str) -> str:
+    return f"K{kk}" if scheme.unit == Unit.FAMILY and kk else f"P{person_id}"
+
+
+# --- one person (API, form) -------------------------------------------------------------------
+
+@dataclass
+class OneResult:
+    outcome: Outcome
+    proposal: Proposal | None
+
+
+def _facts(person_ids: list[str]) -> tuple[Registry, Holdings, dict[str, Resident]]:
+    """Registry facts and holdings of these people and their families, from the database."""
+    pks = [int(p) for p in person_ids if p.isdigit()]
+    residents = {r.person_id: r for r in Resident.objects.filter(external_id__in=person_ids)}
+    residents.update({r.person_id: r for r in Resident.objects.filter(pk__in=pks, external_id__isnull=True)})
+    kk_of = dict(FamilyMembership.objects.filter(resident__in=residents.values(), valid_to__isnull=True)
+                 .values_list("resident_id", "family__kk_number"))
+    kks = {k for k in kk_of.values() if k}
+    members = FamilyMembership.objects.filter(family__kk_number__in=kks, valid_to__isnull=True).select_related("resident", "family")
+    for m in members:
+        residents.setdefault(m.resident.person_id, m.resident)
+        kk_of[m.resident_id] = m.family.kk_number
+    registry = Registry(RegistryPerson(r.person_id, r.nik, kk_of.get(r.pk, ""), r.status, r.name) for r in residents.values())
+    holdings = Holdings()
+    by_pk = {r.pk: r for r in residents.values()}
+    for h in HoldingRow.objects.filter(resident_id__in=list(by_pk), status=HoldingStatus.ACTIVE).select_related("scheme"):
+        holdings.add(Holding(by_pk[h.resident_id].person_id, h.scheme.code, h.component))
+    wanted = set(registry.people)
+    for code, component, candidates in RollRow.objects.filter(
+            status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS]).values_list("scheme__code", "component", "candidates"):
+        for c in candidates:
+            if str(c.get("person_id")) in wanted:
+                holdings.add(Holding(str(c["person_id"]), code, component, certain=False))
+    return registry, holdings, residents
+
+
+def screening_one(*, actor: Any, data: dict[str, Any], record: bool = False, source: str = ProposalSource.API) -> OneResult:
+    """Screen one person (the API and the village form). With ``record`` the person is also
+    proposed for the scheme's current period; a second proposal of the same person (or family,
+    for family schemes) is rejected with ALREADY_PROPOSED, also under concurrency."""
+    role = getattr(actor, "role", None)
+    if role not in SCREENING_ROLES:
+        raise PermissionDenied("Akun ini tidak boleh menyaring usulan bantuan. / This account may not screen aid proposals.")
+    scope = scope_for(actor)
+    code = normalise_code(data.get("scheme"))
+    scheme = Scheme.objects.filter(code=code, active=True).first()
+    if scheme is None:
+        raise ApplicationError(f"Skema '{data.get('scheme') or ''}' tidak dikenal. / Unknown scheme.")
+    village = str(data.get("village_code") or "")
+    from pendopo.linkage.address import normalise_village_code
+
+    village = normalise_village_code(village) or village
+    if not scope.everything and not scope.covers_region(village):
+        raise PermissionDenied("Desa ini di luar kewenangan akun Anda. / This village is outside your account's scope.")
+    rec = PersonRecord("q", data.get("nik"), data.get("kk"), data.get("name"), data.get("sex"), data.get("birth_place"),
+                       data.get("birth_date"), data.get("address"), village or None)
+    f = prepare(rec)
+    index = adapter.OnlineIndex.get()
+    resolution = index.resolve(f)
+    registry, holdings, residents = _facts([c.id for c in resolution.candidates])
+    cat = adapter.catalogue()
+    screener = Screener(cat, code, registry, holdings)
+    outcome = screener.decide(1, Typed.of(data.get("nik"), f.sex, f.birth), resolution)
+    resident = residents.get(outcome.person_id) if outcome.person_id else None
+    person = registry.people.get(outcome.person_id) if outcome.person_id else None
+    proposal = None
+    if resident is not None and person is not None:
+        key = _unit_key(scheme, person.person_id, person.kk)
+        taken = Proposal.objects.filter(scheme=scheme, period=scheme.period, unit_key=key).exists()
+        if taken:
+            outcome = _with_already_proposed(outcome, scheme, code)
+    if record:
+        proposal = _record(actor, scheme, resident, person, outcome, data, source)
+        if proposal is None:  # lost the race: another proposal holds the unit key
+            outcome = _with_already_proposed(outcome, scheme, code)
+    audit_write(actor=actor, action="aid.screen", object_type="resident" if resident else "screening",
+                object_id=str(resident.pk) if resident else "", personal_data=True,
+                changes={"scheme": code, "decision": outcome.decision.value, "reasons": outcome.codes, "record": record,
+                         "proposal": proposal.pk if proposal else None})
+    return OneResult(outcome, proposal)
+
+
+def _with_already_proposed(outcome: Outcome, scheme: Scheme, code: str) -> Outcome:
+    if Reason.ALREADY_PROPOSED in {r.code for r in outcome.reasons}:
+        return outcome
+    what = "keluarga ini" if scheme.unit == Unit.FAMILY else "orang ini"
+    reasons = [*outcome.reasons, Found(Reason.ALREADY_PROPOSED, f"{what} sudah diusulkan untuk {code} periode {scheme.period}",
+                                       scheme=code, person_id=outcome.person_id)]
+    return _outcome(reasons, outcome.person_id, outcome.score, code)
+
+
+def _record(actor: Any, scheme: Scheme, resident: Resident | None, person: RegistryPerson | None, outcome: Outcome,
+            data: dict[str, Any], source: str) -> Proposal | None:
+    active = outcome.decision != Decision.REJECT and resident is not None and person is not None
+    key = _unit_key(scheme, person.person_id, person.kk) if active and person is not None else None
+    family = None
+    if person is not None and person.kk:
+        from pendopo.population.models import Family
+
+        family = Family.objects.filter(kk_number=person.kk).first()
+    try:
+        with transaction.atomic():
+            p = Proposal.objects.create(
+                scheme=scheme, period=scheme.period, resident=resident, family=family, unit_key=key,
+                village_id=resident.village_id if resident else None,
+                typed={k: (None if v is None else str(v)) for k, v in data.items() if k != "record"},
+                decision=outcome.decision.value, reasons=[r.code.value for r in outcome.reasons], score=outcome.score,
+                explanation=outcome.explanation, source=source, created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            audit_write(actor=actor, action="aid.proposal.create", obj=p, personal_data=True,
+                        changes={"scheme": scheme.code, "period": scheme.period, "decision": p.decision})
+            return p
+    except IntegrityError:
+        return None
+
+
+# --- rolls ------------------------------------------------------------------------------------
+
+@dataclass
+class RollResult:
+    record: RollImport
+    problems: list[tuple[int, str, str]]
+
+
+def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] | None = None,
+                memory_limit: str = "1GB") -> RollResult:
+    """Resolve every roll row to a registry person: confident rows become holdings, the others
+    wait in the reconciliation queue; rows naming an unknown scheme are held back."""
+    schemes = {s.code: s for s in Scheme.objects.all()}
+    cat = adapter.catalogue()
+    any_scheme = next(iter(cat.schemes), "BLT-DD")
+    with ScreenJob(cat if cat.schemes else default_catalogue(), any_scheme, memory_limit=memory_limit, progress=progress) as job:
+        job.rolls_file(path)
+        job.registry_rows(adapter.registry_rows())
+        resolutions, rows = job.resolve_rolls()
+    resident_of = {r.person_id: r.pk for r in Resident.objects.filter(
+        external_id__in={c.id for res in resolutions.values() for c in res.candidates})}
+    pks = [int(c.id) for res in resolutions.values() for c in res.candidates if c.id.isdigit()]
+    resident_of.update({str(pk): pk for pk in Resident.objects.filter(pk__in=pks, external_id__isnull=True).values_list("pk", flat=True)})
+    problems: list[tuple[int, str, str]] = []
+    with transaction.atomic():
+        record = RollImport.objects.create(file_name=Path(path).name[:200], created_by=actor if getattr(actor, "pk", None) else None,
+                                           rows=len(rows))
+        existing = set(HoldingRow.objects.filter(status=HoldingStatus.ACTIVE).values_list("resident_id", "scheme_id", "component"))
+        new: list[HoldingRow] = []
+        queue: list[RollRow] = []
+        for line, scheme_raw, component, data in rows:
+            code = normalise_code(scheme_raw)
+            scheme = schemes.get(code)
+            if scheme is None:
+                problems.append((line, "scheme", f"skema '{scheme_raw or ''}' tidak dikenal" if scheme_raw else "skema kosong"))
+                continue
+            res = resolutions.get(f"r{line}")
+            comp = str(component or "").strip()[:30]
+            if res is not None and res.status == Status.MATCH and res.best is not None and res.best.id in resident_of:
+                key = (resident_of[res.best.id], scheme.pk, comp)
+                if key not in existing:
+                    existing.add(key)
+                    new.append(HoldingRow(resident_id=key[0], scheme=scheme, component=comp, roll_import=record))
+                record.resolved += 1
+                continue
+            status = RollRowStatus.UNRESOLVED
+            if res is not None and res.status == Status.POSSIBLE:
+                status = RollRowStatus.AMBIGUOUS if res.ambiguous else RollRowStatus.POSSIBLE
+            cands = [{"person_id": c.id, "resident": resident_of.get(c.id), "score": round(c.probability, 4)}
+                     for c in (res.candidates if res else ()) if c.probability >= 0.5]
+            queue.append(RollRow(roll_import=record, line=line, scheme=scheme, component=comp, data=data, status=status,
+                                 candidates=cands, score=round(res.best.probability, 4) if res and res.best else 0))
+        HoldingRow.objects.bulk_create(new, batch_size=5000)
+        RollRow.objects.bulk_create(queue, batch_size=5000)
+        record.queued = len(queue)
+        record.held_back = len(problems)
+        record.save()
+        audit_write(actor=actor if getattr(actor, "pk", None) else None, action="aid.roll_import", obj=record, personal_data=True,
+                    changes={"rows": record.rows, "resolved": record.resolved, "queued": record.queued, "held_back": record.held_back,
+                             "holdings_created": len(new)})
+    return RollResult(record, problems)
