@@ -49,6 +49,8 @@ Progress = Callable[[str, int], None]
 
 
 U_SAMPLE = 20_000
+MIN_EM_PAIRS = 2_000  # fewer candidate pairs than this: keep the prior m (EM needs data to learn from)
+MIN_U_SAMPLE = 500  # fewer reference records than this: keep the prior u
 
 
 def u_sample_step(size: int) -> int:
@@ -75,8 +77,11 @@ def decode(code: int) -> tuple[int, ...]:
 def fit_model(refs: list[Features], patterns: Counter[int], start: Model, seed: int) -> Model:
     """The model both engines fit: u from the reference sample (every n-th record), m and the
     prior by EM on the pattern counts. One definition, so DuckDB and Spark answer alike."""
-    u = estimate_u(refs, seed=seed) if len(refs) >= 2 else start.u
-    if not patterns:
+    # A registry of a few dozen people says little about chance agreement: keep the prior u.
+    u = estimate_u(refs, seed=seed) if len(refs) >= MIN_U_SAMPLE else start.u
+    if sum(patterns.values()) < MIN_EM_PAIRS:
+        # A handful of rows (one village's short list against a small registry) cannot
+        # estimate m and the prior; the engine's priors, with u from the data, can.
         return Model(m=start.m, u=u, prior=start.prior)
     fitted = estimate_em(Counter({decode(c): n for c, n in patterns.items()}), prior=0.1)
     return Model(m=fitted.m, u=u, prior=fitted.prior)

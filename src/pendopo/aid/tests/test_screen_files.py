@@ -1,0 +1,194 @@
+"""``pendopo screen`` on files: every reason code, every rule shape, bad input (contract:
+shared/contracts/screening.md)."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from pendopo.aid.tests.helpers import (
+    PEOPLE,
+    intake_file,
+    person_row,
+    read_decisions,
+    registry_file,
+    rolls_file,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def screen(tmp_path: Path, rows: list[dict[str, str]], scheme: str = "BLT-DD", **extra: str) -> list[dict[str, str]]:
+    out = tmp_path / "decisions.csv"
+    call_command("screen", str(intake_file(tmp_path, rows)), scheme=scheme, registry=str(registry_file(tmp_path)),
+                 rolls=str(rolls_file(tmp_path)), output=str(out), quiet=True, **extra)
+    return read_decisions(out)
+
+
+def test_it_accepts_an_eligible_resident_with_a_correct_nik(tmp_path: Path) -> None:
+    [d] = screen(tmp_path, [person_row("B1", name="SITI AMINAH")])
+    assert (d["row"], d["decision"], d["reasons"], d["person_id"]) == ("1", "accept", "", "B1")
+    assert float(d["score"]) >= 0.99
+    assert d["explanation"].startswith("Diterima untuk BLT-DD")
+
+
+def test_it_rejects_the_son_of_a_bst_holder_for_blt_dd(tmp_path: Path) -> None:
+    [d] = screen(tmp_path, [person_row("A2")])
+    assert (d["decision"], d["reasons"], d["person_id"]) == ("reject", "COVERED", "A2")
+    assert "BST" in d["explanation"] and "A1" in d["explanation"]
+
+
+def test_it_rejects_deceased_and_moved_residents(tmp_path: Path) -> None:
+    dead, moved = screen(tmp_path, [person_row("B2"), person_row("B3")])
+    assert (dead["decision"], dead["reasons"]) == ("reject", "DECEASED")
+    assert (moved["decision"], moved["reasons"]) == ("reject", "MOVED")
+
+
+def test_it_rejects_a_repeat_of_an_earlier_row(tmp_path: Path) -> None:
+    first, again = screen(tmp_path, [person_row("B1"), person_row("B1", name="Siti Aminah", address="Dsn. Krajan RT.02/RW.01")])
+    assert first["decision"] == "accept"
+    assert (again["decision"], again["reasons"], again["person_id"]) == ("reject", "DUPLICATE_IN_BATCH", "B1")
+    assert "baris 1" in again["explanation"]
+
+
+def test_it_sends_a_nik_with_one_wrong_digit_to_review(tmp_path: Path) -> None:
+    right = person_row("B1")["nik"]
+    wrong = right[:14] + ("9" if right[14] != "9" else "8") + right[15]
+    [d] = screen(tmp_path, [person_row("B1", nik=wrong)])
+    assert (d["decision"], d["reasons"], d["person_id"]) == ("review", "NIK_MISMATCH", "B1")
+
+
+@pytest.mark.parametrize("typed", ["3.51009E+15", "", "35100952058"])
+def test_it_calls_an_impossible_nik_invalid(tmp_path: Path, typed: str) -> None:
+    [d] = screen(tmp_path, [person_row("B1", nik=typed)])
+    assert d["decision"] == "review"
+    assert "NIK_INVALID" in d["reasons"].split(";")
+
+
+def test_it_reviews_someone_who_is_not_in_the_registry(tmp_path: Path) -> None:
+    stranger = person_row("B1", nik="3510096603010007", name="Ratna Kumalasari", birth_date="2001-03-26",
+                          kk="3510090101200099", address="Dusun Gumuk RT 009 RW 003")
+    [d] = screen(tmp_path, [stranger])
+    assert (d["decision"], d["reasons"], d["person_id"]) == ("review", "NOT_IN_REGISTRY", "")
+
+
+def test_it_reviews_a_row_that_fits_two_registry_people_equally(tmp_path: Path) -> None:
+    [d] = screen(tmp_path, [person_row("G1", nik="", kk="")])
+    assert (d["decision"], d["person_id"]) == ("review", "")
+    assert "AMBIGUOUS" in d["reasons"].split(";")
+
+
+def test_a_person_rule_looks_only_at_the_person(tmp_path: Path) -> None:
+    holder, sibling = screen(tmp_path, [person_row("C1"), person_row("C2")], scheme="PRAKERJA")
+    assert (holder["decision"], holder["reasons"]) == ("reject", "COVERED")
+    assert sibling["decision"] == "accept"
+
+
+def test_a_component_rule_rejects_only_that_component(tmp_path: Path) -> None:
+    pregnant_pkh, plain_pkh, apbd = screen(tmp_path, [person_row("D2"), person_row("E2"), person_row("F2")], scheme="PMT-BUMIL")
+    assert (pregnant_pkh["decision"], pregnant_pkh["reasons"]) == ("reject", "COVERED")
+    assert plain_pkh["decision"] == "accept"  # PKH without the pregnancy component
+    assert apbd["decision"] == "accept"  # the APBD food parcel does not exclude it
+
+
+def test_a_rules_file_replaces_the_catalogue(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[schemes.BLT-DD]\nname = "BLT Dana Desa"\nunit = "family"\nlevel = "village"\nrejects = ["PKH"]\n',
+                     encoding="utf-8")
+    son_of_bst, husband_of_pkh = screen(tmp_path, [person_row("A2"), person_row("E2")], rules=str(rules))
+    assert son_of_bst["decision"] == "accept"  # BST no longer conflicts
+    assert (husband_of_pkh["decision"], husband_of_pkh["reasons"]) == ("reject", "COVERED")
+
+
+def test_every_row_gets_one_output_row_in_input_order(tmp_path: Path) -> None:
+    rows = [person_row(pid) for pid in PEOPLE]
+    got = screen(tmp_path, rows)
+    assert [d["row"] for d in got] == [str(i) for i in range(1, len(rows) + 1)]
+    assert {d["person_id"] for d in got if d["decision"] != "review"} <= set(PEOPLE)
+
+
+def test_it_screens_xlsx_like_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    row = person_row("A2")
+    ws.append(list(row))
+    ws.append([int(row["nik"]) if k == "nik" else v for k, v in row.items()])  # NIK stored as a number
+    xlsx = tmp_path / "intake.xlsx"
+    wb.save(xlsx)
+    out = tmp_path / "d.csv"
+    call_command("screen", str(xlsx), scheme="BLT-DD", registry=str(registry_file(tmp_path)), rolls=str(rolls_file(tmp_path)),
+                 output=str(out), quiet=True)
+    [d] = read_decisions(out)
+    assert (d["decision"], d["reasons"]) == ("reject", "COVERED")
+
+
+def test_the_generated_scenario_has_no_wrong_decision(tmp_path: Path) -> None:
+    """Every error kind of DOMAIN.md on a generated village population: no wrong accept, no
+    wrong reject."""
+    from pendopo.testdata.screening import scenario
+
+    sc = scenario(3000, 400, seed=21)
+    paths = sc.write(tmp_path)
+    out = tmp_path / "d.csv"
+    call_command("screen", str(paths["intake"]), scheme="BLT-DD", registry=str(paths["registry"]), rolls=str(paths["rolls"]),
+                 output=str(out), quiet=True)
+    got = read_decisions(out)
+    pairs = collections.Counter((e.decision, g["decision"]) for e, g in zip(sc.expected, got, strict=True))
+    wrong_accept = sum(n for (e, g), n in pairs.items() if g == "accept" and e != "accept")
+    wrong_reject = sum(n for (e, g), n in pairs.items() if g == "reject" and e != "reject")
+    assert (wrong_accept, wrong_reject) == (0, 0), pairs
+    codes = {c for g in got for c in g["reasons"].split(";") if c}
+    assert {"COVERED", "DECEASED", "MOVED", "DUPLICATE_IN_BATCH", "NOT_IN_REGISTRY"} <= codes
+
+
+# --- unusable input: one clear line, nothing written ---------------------------------------
+
+def _refused(tmp_path: Path, intake: Path, match: str, scheme: str = "BLT-DD") -> None:
+    out = tmp_path / "out.csv"
+    with pytest.raises(CommandError, match=match):
+        call_command("screen", str(intake), scheme=scheme, registry=str(registry_file(tmp_path)), rolls=str(rolls_file(tmp_path)),
+                     output=str(out), quiet=True)
+    assert not out.exists()
+
+
+def test_it_refuses_an_intake_without_a_name_column(tmp_path: Path) -> None:
+    bad = tmp_path / "nameless.csv"
+    bad.write_text("nik,sex\n3510095205800021,P\n", encoding="utf-8")
+    _refused(tmp_path, bad, r"nameless\.csv, baris 1, kolom name: kolom wajib 'name' tidak ada")
+
+
+def test_it_refuses_an_unknown_scheme(tmp_path: Path) -> None:
+    _refused(tmp_path, intake_file(tmp_path, [person_row("B1")]), "skema 'NO-SUCH' tidak dikenal", scheme="NO-SUCH")
+
+
+def test_it_refuses_a_missing_file(tmp_path: Path) -> None:
+    _refused(tmp_path, tmp_path / "absent.csv", "tidak ditemukan")
+
+
+def test_it_refuses_a_binary_file(tmp_path: Path) -> None:
+    bad = tmp_path / "binary.csv"
+    bad.write_bytes(b"\xff\xfe\x00n\x00i\x00k\x00\n\x00\x00\x01")
+    _refused(tmp_path, bad, "biner")
+
+
+def test_it_refuses_an_intake_with_only_a_header(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("nik,kk,name,sex,birth_place,birth_date,address,village_code\n", encoding="utf-8")
+    _refused(tmp_path, empty, "tidak ada baris data")
+
+
+def test_it_refuses_a_registry_with_a_repeated_person_id(tmp_path: Path) -> None:
+    reg = registry_file(tmp_path)
+    lines = reg.read_text(encoding="utf-8").splitlines()
+    reg.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with pytest.raises(CommandError, match=r"person_id 'A1' muncul dua kali"):
+        call_command("screen", str(intake_file(tmp_path, [person_row("B1")])), scheme="BLT-DD", registry=str(reg),
+                     rolls=str(rolls_file(tmp_path)), output=str(out), quiet=True)
+    assert not out.exists()
