@@ -97,9 +97,9 @@ def screen_file(*, intake: str, scheme: str, registry: str | None, rolls: str | 
     finally:
         done()
     write_decisions(output, outcomes)
-    audit_write(actor=None, action="aid.screen_file", object_type="screening", object_repr=Path(intake).name[:200],
-                personal_data=True, changes={"scheme": normalise_code(scheme), "rows": len(outcomes),
-                                             "mode": "database" if db_mode else "files"})
+    if db_mode:  # the registry's personal data was read; on files the database is not touched at all
+        audit_write(actor=None, action="aid.screen_file", object_type="screening", object_repr=Path(intake).name[:200],
+                    personal_data=True, changes={"scheme": normalise_code(scheme), "rows": len(outcomes), "mode": "database"})
     return FileResult(len(outcomes), Counter(o.decision.value for o in outcomes))
 
 

@@ -14,7 +14,14 @@ from django.test import Client
 
 from pendopo.aid.linkage import OnlineIndex
 from pendopo.aid.models import Holding, Proposal, RollRow
-from pendopo.aid.tests.helpers import PEOPLE, intake_file, person_row, read_decisions, registry_file, rolls_file
+from pendopo.aid.tests.helpers import (
+    PEOPLE,
+    intake_file,
+    person_row,
+    read_decisions,
+    registry_file,
+    rolls_file,
+)
 from pendopo.core import services as core_services
 from pendopo.core.models import AuditEvent
 from pendopo.core.testing import Personas
