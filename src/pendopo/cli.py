@@ -19,6 +19,9 @@ COMMANDS = [
     ("tokens [USERNAME]", "daftar token API / list API tokens"),
     ("revoke-token ID", "cabut token API / revoke an API token"),
     ("reset-password USERNAME", "kata sandi sementara / temporary password"),
+    ("import-registry FILE", "impor ekstrak data kependudukan / import a civil-registry extract"),
+    ("import-roll FILE", "impor daftar penerima bantuan / import scheme holders"),
+    ("screen INTAKE --scheme CODE [--registry R --rolls R] --output D", "saring usulan bantuan / screen aid proposals"),
     ("link match LEFT RIGHT --output PAIRS", "cocokkan dua daftar orang / link two person lists"),
     ("link dedupe FILE --output CLUSTERS", "cari duplikat dalam satu daftar / find duplicates in one list"),
 ]
