@@ -10,9 +10,11 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from pendopo.aid import selectors, services
+from pendopo.aid.models import Proposal
 from pendopo.aid.screening import outcome_reasons_json
 from pendopo.core.auth import BearerAuth
-from pendopo.core.masking import mask_name, show_identity
+from pendopo.core.masking import mask_name, sees_full_identity, show_identity
+from pendopo.core.pages import AuditedPage
 from pendopo.core.schemas import ErrorOut
 
 router = Router(tags=["aid"], auth=BearerAuth())
@@ -114,33 +116,15 @@ class ProposalOut(Schema):
 @router.get("/aid/proposals", response={200: list[ProposalOut], 401: ErrorOut, 403: ErrorOut}, summary="Usulan dalam wilayah akun")
 @paginate(PageNumberPagination, page_size=50)
 def proposal_list(request: HttpRequest, scheme: str = "", decision: str = ""):  # type: ignore[no-untyped-def]
-    return _ProposalPage(request, selectors.proposal_list(actor=request.user, scheme=scheme, decision=decision))
+    user = request.user
+    full = sees_full_identity(user)
 
-
-class _ProposalPage:
-    """The paginator slices first; only the page shown is serialised and audited."""
-
-    def __init__(self, request: HttpRequest, qs):  # type: ignore[no-untyped-def]
-        self.request, self.qs = request, qs
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item):  # type: ignore[no-untyped-def]
-        page = list(self.qs[item])
-        selectors.proposals_shown(actor=self.request.user, proposals=page)
-        user = self.request.user
+    def render(page: list[Proposal]) -> list[ProposalOut]:
+        selectors.proposals_shown(actor=user, proposals=page)
         return [ProposalOut(id=p.pk, scheme=p.scheme.code, period=p.period, decision=p.decision, reasons=p.reasons, score=p.score,
                             village_code=p.village_id, person_id=p.resident.person_id if p.resident else None,
-                            name=(p.resident.name if services_full(user) else mask_name(p.resident.name)) if p.resident else None,
+                            name=(p.resident.name if full else mask_name(p.resident.name)) if p.resident else None,
                             nik=show_identity(user, p.resident.nik) if p.resident else None, created_at=p.created_at)
                 for p in page]
 
-
-def services_full(user: object) -> bool:
-    from pendopo.core.masking import sees_full_identity
-
-    return sees_full_identity(user)
+    return AuditedPage(selectors.proposal_list(actor=user, scheme=scheme, decision=decision), render)

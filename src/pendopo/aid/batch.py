@@ -26,7 +26,7 @@ from pendopo.aid.screening import (
     Screener,
     Typed,
 )
-from pendopo.linkage.batch import DuckDBLinker
+from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
@@ -132,7 +132,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
     return int(n)
 
 
-class ScreenJob:
+class ScreenJob(LinkerBase):
     """One screening run. Feed the registry, the holdings (rolls to resolve, or holdings already
     resolved) and the intake, then ``run``."""
 
@@ -152,12 +152,6 @@ class ScreenJob:
 
     def close(self) -> None:
         self.linker.close()
-
-    def __enter__(self) -> ScreenJob:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- inputs --------------------------------------------------------------------------
     def registry_file(self, path: str | Path) -> int:
@@ -295,7 +289,6 @@ class ScreenJob:
             JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
             WHERE s.k <= {TOP} ORDER BY s.lrid, s.k
         """).fetchall()  # noqa: S608
-        from pendopo.linkage.batch import decode
 
         grouped: dict[str, list[Candidate]] = {}
         for left, right, weight, prob, code in rows:

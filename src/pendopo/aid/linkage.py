@@ -4,12 +4,12 @@ and holdings out of the database, and the in-process online index each worker ke
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from django.db.models import Max
 
 from pendopo.aid.models import Holding as HoldingRow
-from pendopo.aid.models import HoldingStatus, OverlapRule, RollRow, RollRowStatus, Scheme
+from pendopo.aid.models import HoldingStatus, OverlapRule, RollCandidate, RollRowStatus, Scheme
 from pendopo.aid.rules import Catalogue, Rule
 from pendopo.aid.rules import Scheme as SchemeDef
 from pendopo.aid.screening import Holding
@@ -50,15 +50,29 @@ def person_records() -> Iterator[PersonRecord]:
         yield PersonRecord(str(pid), nik, kk, name, sex, place, birth, address, village)
 
 
-def db_holdings() -> Iterator[Holding]:
-    """Active holdings, and the candidates of unreconciled roll rows (as uncertain)."""
-    for ext, pk, code, component in HoldingRow.objects.filter(status=HoldingStatus.ACTIVE).values_list(
-            "resident__external_id", "resident_id", "scheme__code", "component").iterator(chunk_size=20_000):
+def residents_for(person_ids: Iterable[str]) -> dict[str, Resident]:
+    """Residents by the ``person_id`` screening reports (the extract's id, or the registry's own)."""
+    ids = set(person_ids)
+    found = {r.person_id: r for r in Resident.objects.filter(external_id__in=ids)}
+    pks = [int(p) for p in ids if p.isdigit()]
+    found.update({r.person_id: r for r in Resident.objects.filter(pk__in=pks, external_id__isnull=True)})
+    return found
+
+
+def holdings(resident_ids: Collection[int] | None = None) -> Iterator[Holding]:
+    """Active holdings, and the candidates of queued roll rows as uncertain holdings: of these
+    residents, or of everyone."""
+    active = HoldingRow.objects.filter(status=HoldingStatus.ACTIVE)
+    queued = RollCandidate.objects.filter(roll_row__status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS])
+    if resident_ids is not None:
+        active = active.filter(resident_id__in=list(resident_ids))
+        queued = queued.filter(resident_id__in=list(resident_ids))
+    for ext, pk, code, component in active.values_list("resident__external_id", "resident_id", "scheme__code", "component") \
+            .iterator(chunk_size=20_000):
         yield Holding(ext or str(pk), code, component)
-    for code, component, candidates in RollRow.objects.filter(
-            status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS]).values_list("scheme__code", "component", "candidates"):
-        for c in candidates:
-            yield Holding(str(c["person_id"]), code, component, certain=False)
+    for ext, pk, code, component in queued.values_list("resident__external_id", "resident_id", "roll_row__scheme__code",
+                                                       "roll_row__component").iterator(chunk_size=20_000):
+        yield Holding(ext or str(pk), code, component, certain=False)
 
 
 class OnlineIndex:

@@ -128,7 +128,6 @@ class RollRow(models.Model):
     component = models.CharField(_("komponen"), max_length=30, blank=True)
     data = models.JSONField(_("isi baris"), default=dict)
     status = models.CharField(_("status"), max_length=10, choices=RollRowStatus.choices)
-    candidates = models.JSONField(_("calon"), default=list)  # [{"resident": pk, "person_id": …, "score": …}]
     score = models.FloatField(_("skor"), default=0)
     resident = models.ForeignKey(Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -139,6 +138,24 @@ class RollRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roll_import_id}:{self.line}"
+
+
+class RollCandidate(models.Model):
+    """A registry person a queued roll row may be. Screening treats the scheme as possibly held
+    by each candidate (review, never a guessed reject) until an officer decides."""
+
+    roll_row = models.ForeignKey(RollRow, on_delete=models.CASCADE, related_name="candidates")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+", verbose_name=_("penduduk"))
+    score = models.FloatField(_("skor"))
+
+    class Meta:
+        ordering = ["roll_row", "-score"]
+        verbose_name = _("calon")
+        verbose_name_plural = _("calon")
+        indexes = [models.Index(fields=["resident"], name="roll_candidate_resident")]
+
+    def __str__(self) -> str:
+        return f"{self.roll_row_id} → {self.resident_id}"
 
 
 class ProposalSource(models.TextChoices):

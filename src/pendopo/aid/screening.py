@@ -181,7 +181,7 @@ class Typed:
     birth: dt.date | None
 
     @classmethod
-    def of(cls, nik: object, sex: str, birth_ordinal: int, birth_swapped: int = 0) -> Typed:
+    def of(cls, nik: object, sex: str, birth_ordinal: int) -> Typed:
         return cls(parse_nik(nik), sex, dt.date.fromordinal(birth_ordinal) if birth_ordinal else None)
 
 

@@ -18,6 +18,7 @@ from pendopo.aid.models import (
     HoldingStatus,
     Proposal,
     ProposalSource,
+    RollCandidate,
     RollImport,
     RollRow,
     RollRowStatus,
@@ -28,7 +29,6 @@ from pendopo.aid.rules import Catalogue, default_catalogue, load_rules, normalis
 from pendopo.aid.screening import (
     Decision,
     Found,
-    Holding,
     Holdings,
     Outcome,
     Reason,
@@ -56,7 +56,8 @@ class FileResult:
     counts: Counter[str]
 
 
-def _bar(enabled: bool) -> tuple[Callable[[str, int], None], Callable[[], None]]:
+def progress_bar(enabled: bool) -> tuple[Callable[[str, int], None], Callable[[], None]]:
+    """A progress bar on standard error for the screening stages: (update, close)."""
     from tqdm import tqdm
 
     bar = tqdm(disable=not enabled, unit=" baris", file=sys.stderr, mininterval=0.5)
@@ -80,13 +81,13 @@ def screen_file(*, intake: str, scheme: str, registry: str | None, rolls: str | 
             raise InputError(f"berkas {label} tidak ditemukan / file not found", file=path)
     db_mode = registry is None
     cat: Catalogue = load_rules(rules) if rules else (adapter.catalogue() if db_mode else default_catalogue())
-    tick, done = _bar(progress)
+    tick, done = progress_bar(progress)
     try:
         with ScreenJob(cat, scheme, memory_limit=memory_limit, progress=tick) as job:
             if db_mode:
                 job.intake_file(intake)
                 job.registry_rows(adapter.registry_rows())
-                job.holdings(adapter.db_holdings())
+                job.holdings(adapter.holdings())
                 outcomes = job.run(already_proposed=_already_proposed_checker(job.scheme))
             else:
                 assert rolls is not None
@@ -133,28 +134,16 @@ class OneResult:
 
 def _facts(person_ids: list[str]) -> tuple[Registry, Holdings, dict[str, Resident]]:
     """Registry facts and holdings of these people and their families, from the database."""
-    pks = [int(p) for p in person_ids if p.isdigit()]
-    residents = {r.person_id: r for r in Resident.objects.filter(external_id__in=person_ids)}
-    residents.update({r.person_id: r for r in Resident.objects.filter(pk__in=pks, external_id__isnull=True)})
+    residents = adapter.residents_for(person_ids)
     kk_of = dict(FamilyMembership.objects.filter(resident__in=residents.values(), valid_to__isnull=True)
                  .values_list("resident_id", "family__kk_number"))
-    kks = {k for k in kk_of.values() if k}
-    members = FamilyMembership.objects.filter(family__kk_number__in=kks, valid_to__isnull=True).select_related("resident", "family")
+    members = FamilyMembership.objects.filter(family__kk_number__in=set(kk_of.values()), valid_to__isnull=True) \
+        .select_related("resident", "family")
     for m in members:
         residents.setdefault(m.resident.person_id, m.resident)
         kk_of[m.resident_id] = m.family.kk_number
     registry = Registry(RegistryPerson(r.person_id, r.nik, kk_of.get(r.pk, ""), r.status, r.name) for r in residents.values())
-    holdings = Holdings()
-    by_pk = {r.pk: r for r in residents.values()}
-    for h in HoldingRow.objects.filter(resident_id__in=list(by_pk), status=HoldingStatus.ACTIVE).select_related("scheme"):
-        holdings.add(Holding(by_pk[h.resident_id].person_id, h.scheme.code, h.component))
-    wanted = set(registry.people)
-    for code, component, candidates in RollRow.objects.filter(
-            status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS]).values_list("scheme__code", "component", "candidates"):
-        for c in candidates:
-            if str(c.get("person_id")) in wanted:
-                holdings.add(Holding(str(c["person_id"]), code, component, certain=False))
-    return registry, holdings, residents
+    return registry, Holdings(adapter.holdings([r.pk for r in residents.values()])), residents
 
 
 def screening_one(*, actor: Any, data: dict[str, Any], record: bool = False, source: str = ProposalSource.API) -> OneResult:
@@ -256,10 +245,7 @@ def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] |
         job.rolls_file(path)
         job.registry_rows(adapter.registry_rows())
         resolutions, rows = job.resolve_rolls()
-    resident_of = {r.person_id: r.pk for r in Resident.objects.filter(
-        external_id__in={c.id for res in resolutions.values() for c in res.candidates})}
-    pks = [int(c.id) for res in resolutions.values() for c in res.candidates if c.id.isdigit()]
-    resident_of.update({str(pk): pk for pk in Resident.objects.filter(pk__in=pks, external_id__isnull=True).values_list("pk", flat=True)})
+    resident_of = {pid: r.pk for pid, r in adapter.residents_for(c.id for res in resolutions.values() for c in res.candidates).items()}
     problems: list[tuple[int, str, str]] = []
     with transaction.atomic():
         record = RollImport.objects.create(file_name=Path(path).name[:200], created_by=actor if getattr(actor, "pk", None) else None,
@@ -267,6 +253,7 @@ def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] |
         existing = set(HoldingRow.objects.filter(status=HoldingStatus.ACTIVE).values_list("resident_id", "scheme_id", "component"))
         new: list[HoldingRow] = []
         queue: list[RollRow] = []
+        candidates: list[RollCandidate] = []
         for line, scheme_raw, component, data in rows:
             code = normalise_code(scheme_raw)
             scheme = schemes.get(code)
@@ -285,12 +272,20 @@ def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] |
             status = RollRowStatus.UNRESOLVED
             if res is not None and res.status == Status.POSSIBLE:
                 status = RollRowStatus.AMBIGUOUS if res.ambiguous else RollRowStatus.POSSIBLE
-            cands = [{"person_id": c.id, "resident": resident_of.get(c.id), "score": round(c.probability, 4)}
-                     for c in (res.candidates if res else ()) if c.probability >= 0.5]
-            queue.append(RollRow(roll_import=record, line=line, scheme=scheme, component=comp, data=data, status=status,
-                                 candidates=cands, score=round(res.best.probability, 4) if res and res.best else 0))
+            row = RollRow(roll_import=record, line=line, scheme=scheme, component=comp, data=data, status=status,
+                          score=round(res.best.probability, 4) if res and res.best else 0)
+            queue.append(row)
+            candidates += [RollCandidate(roll_row=row, resident_id=resident_of[c.id], score=round(c.probability, 4))
+                           for c in (res.candidates if res else ()) if c.probability >= 0.5 and c.id in resident_of]
         HoldingRow.objects.bulk_create(new, batch_size=5000)
         RollRow.objects.bulk_create(queue, batch_size=5000)
+        if queue and queue[0].pk is None:  # no RETURNING: fetch the ids of the rows just written
+            ids = dict(RollRow.objects.filter(roll_import=record).values_list("line", "pk"))
+            for q in queue:
+                q.pk = ids[q.line]
+        for c in candidates:
+            c.roll_row_id = c.roll_row.pk
+        RollCandidate.objects.bulk_create(candidates, batch_size=5000)
         record.queued = len(queue)
         record.held_back = len(problems)
         record.save()

@@ -9,6 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from pendopo.core.auth import BearerAuth
 from pendopo.core.masking import show_identity
+from pendopo.core.pages import AuditedPage
 from pendopo.core.schemas import ErrorOut
 from pendopo.population import selectors
 from pendopo.population.models import Resident
@@ -44,25 +45,13 @@ def _out(request: HttpRequest, r: Resident) -> ResidentOut:
 @router.get("/residents", response={200: list[ResidentOut], 401: ErrorOut, 403: ErrorOut}, summary="Penduduk dalam wilayah akun")
 @paginate(PageNumberPagination, page_size=50)
 def resident_list(request: HttpRequest, q: str = "", village: str = "", status: str = "", sex: str = ""):  # type: ignore[no-untyped-def]
-    return _ResidentPage(request, selectors.resident_list(actor=request.user, f=selectors.ResidentFilter(q=q, village=village, status=status, sex=sex)))
+    qs = selectors.resident_list(actor=request.user, f=selectors.ResidentFilter(q=q, village=village, status=status, sex=sex))
 
+    def render(rows: list[Resident]) -> list[ResidentOut]:
+        selectors.residents_shown(actor=request.user, residents=rows, context="api_list")
+        return [_out(request, r) for r in rows]
 
-class _ResidentPage:
-    """Lets the paginator slice the queryset first, then audits and serialises only that page."""
-
-    def __init__(self, request: HttpRequest, qs):  # type: ignore[no-untyped-def]
-        self.request, self.qs = request, qs
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item):  # type: ignore[no-untyped-def]
-        rows = list(self.qs[item])
-        selectors.residents_shown(actor=self.request.user, residents=rows, context="api_list")
-        return [_out(self.request, r) for r in rows]
+    return AuditedPage(qs, render)
 
 
 @router.get("/residents/{resident_id}", response={200: ResidentOut, 401: ErrorOut, 403: ErrorOut}, summary="Satu penduduk")

@@ -101,7 +101,9 @@ def _validate(line: int, cells: dict[str, object], villages: set[str], today: dt
     parsed = parse_nik(cells.get("nik"))
     exception = str(cells.get("nik_exception_reason") or "").strip()[:250]
     problem = nik_problem(parsed, sex, birth)
-    if parsed.digits is None or (problem and not exception) or (problem and "16 digit" in problem):
+    # Only a well-formed NIK that disagrees with the birth date can be accepted with a reason.
+    structural = nik_problem(parsed, "", None)
+    if structural or (problem and not exception):
         return "nik", problem or "NIK tidak sah"
     kk, _, _ = clean_digits(cells.get("kk"))
     if len(kk) != 16 or not kk.isdigit():

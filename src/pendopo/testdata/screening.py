@@ -96,7 +96,7 @@ def scenario(residents: int, intake: int, *, seed: int = 11, scheme: str = "BLT-
         if code in PERSON_SCHEMES:
             chosen = rng.sample(alive, int(len(alive) * share))
         else:
-            picked = rng.sample(kks, int(len(kks) * share / 1.0 * 0.3))
+            picked = rng.sample(kks, int(len(kks) * share * 0.3))
             chosen = [families[k][0] for k in picked if families[k][0].status == "alive"]
         for holder in chosen:
             holdings.setdefault(holder.person_id, set()).add(code)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **o: Any) -> None:
         from pendopo.aid import services
 
-        progress, close = services._bar(not o["quiet"])
+        progress, close = services.progress_bar(not o["quiet"])
         try:
             result = services.roll_import(actor=None, path=o["file"], progress=progress, memory_limit=o["memory_limit"])
         except LinkageError as exc:
@@ -34,4 +33,3 @@ class Command(BaseCommand):
                           f"rekonsiliasi / to reconciliation, {r.held_back} ditahan / held back (impor #{r.pk}).")
         for line, column, reason in result.problems[:20]:
             self.stdout.write(f"  baris data {line}, kolom {column}: {reason}")
-        print(file=sys.stderr, end="")
