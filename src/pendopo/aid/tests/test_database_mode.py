@@ -174,3 +174,49 @@ def test_the_database_keeps_one_proposal_when_two_submissions_race(loaded: Path,
     second = services._record(personas.village_head, scheme, resident, person, outcome, {}, "api")
     assert first is not None and second is None
     assert Proposal.objects.filter(unit_key__isnull=False).count() == 1
+
+
+def test_the_api_answers_bad_input_with_a_clear_message(loaded: Path, personas: Personas) -> None:
+    headers = _bearer(personas.dinsos)
+    status, body = _post(headers, {**person_row("B1"), "scheme": "NO-SUCH"})
+    assert status == 400 and "Skema 'NO-SUCH' tidak dikenal" in str(body["detail"])
+    assert _post(headers, {"name": "Siti Aminah"})[0] == 422  # no scheme
+    assert _post(headers, {**person_row("B1"), "scheme": "BLT-DD", "record": "kadang"})[0] == 422
+    # A NIK typed as a spreadsheet number is screened, not refused.
+    status, body = _post(headers, {**person_row("B1"), "nik": 3.51009e15, "scheme": "BLT-DD"})
+    assert status == 200 and body["decision"] == "review" and "NIK_INVALID" in [r["code"] for r in body["reasons"]]
+    assert not Proposal.objects.exists()
+
+
+def test_a_registry_import_killed_midway_leaves_the_registry_as_it_was(tmp_path: Path) -> None:
+    """A real kill (SIGKILL) of ``pendopo import-registry`` in a child process, whenever it lands:
+    the registry holds either nothing of the file or all of it, never part."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from pendopo.testdata.errors import registry
+
+    rows = registry(30_000, seed=3)
+    path = tmp_path / "big.csv"
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].as_dict()))
+        w.writeheader()
+        w.writerows(r.as_dict() for r in rows)
+    db = tmp_path / "kill.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PENDOPO_DATA_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-m", "pendopo.cli"]
+    subprocess.run([*cmd, "migrate", "-v0"], env=env, check=True, capture_output=True)
+    child = subprocess.Popen([*cmd, "import-registry", str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(6.0)  # the import takes about 11 s here: validation, then the writes
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with sqlite3.connect(db) as con:
+        residents = con.execute("SELECT count(*) FROM population_resident").fetchone()[0]
+        memberships = con.execute("SELECT count(*) FROM population_familymembership").fetchone()[0]
+    assert (residents, memberships) in ((0, 0), (len(rows), len(rows)))
