@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pendopo.population",
     "pendopo.aid",
     "pendopo.api",
+    "ninja",  # its bundled Swagger UI is served from our static files, not a CDN
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -63,3 +63,9 @@ def test_the_audit_api_is_for_administrators_only(personas, who: str) -> None:  
 def test_the_audit_api_lists_for_an_administrator(personas) -> None:  # type: ignore[no-untyped-def]
     r = Client().get("/api/v1/audit?action=user.create", **_bearer(personas.admin))
     assert r.status_code == 200 and r.json()["count"] == 10
+
+
+def test_the_api_docs_page_loads_nothing_from_other_hosts(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "https://" not in html and "http://" not in html
