@@ -22,7 +22,7 @@ class Command(BaseCommand):
         argv = [
             sys.executable, "-m", "gunicorn", "pendopo.wsgi:application",
             "--bind", f"{o['host']}:{o['port']}", "--workers", str(o["workers"]), "--threads", str(o["threads"]),
-            "--access-logfile", "-", "--timeout", "120",
+            "--access-logfile", "-", "--timeout", "120", "--config", "python:pendopo.gunicorn_conf",
         ]
         self.stdout.write(f"Pendopo melayani di http://{o['host']}:{o['port']}/ ({o['workers']} worker)")
         self.stdout.flush()
