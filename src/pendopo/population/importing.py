@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from pendopo.core.audit import audit_write
@@ -43,6 +43,7 @@ from pendopo.population.models import (
     Resident,
     ResidentStatus,
 )
+from pendopo.population.services import IdAllocator, insert_rows
 from pendopo.population.values import registry_status, split_address
 
 REQUIRED = ("person_id", "nik", "kk", "name", "sex", "birth_date", "village_code", "status")
@@ -204,67 +205,79 @@ def registry_import(*, actor: Any, path: str | Path, progress: Progress | None =
     return result
 
 
+RESIDENT_COLUMNS = ["id", "external_id", *(f for f in FIELDS), "status_changed_on"]
+
+
 def _apply(good: list[Clean], bad: list[QuarantinedRow], record: RegistryImport, actor: Any, today: dt.date,
            progress: Progress | None, total: int) -> tuple[int, int, int]:
+    """Write the clean rows chunk by chunk: new families, residents and memberships through the
+    fast bulk path, changed residents through the ORM with their diff in the audit trail."""
     created = updated = unchanged = 0
+    family_ids, resident_ids = IdAllocator(Family), IdAllocator(Resident)
+    who = actor if getattr(actor, "pk", None) else None
     for start in range(0, len(good), CHUNK):
         chunk = good[start : start + CHUNK]
-        by_pid = {r.external_id: r for r in Resident.objects.filter(external_id__in=[c.person_id for c in chunk])}
-        by_nik = {r.nik: r for r in Resident.objects.filter(nik__in=[c.values["nik"] for c in chunk])}
-        families = {f.kk_number: f for f in Family.objects.filter(kk_number__in={c.kk for c in chunk})}
-        new_families = []
+        found = Resident.objects.filter(Q(external_id__in=[c.person_id for c in chunk]) | Q(nik__in=[c.values["nik"] for c in chunk]))
+        rows = list(found.values("id", "external_id", *FIELDS))
+        by_pid = {r["external_id"]: r for r in rows if r["external_id"]}
+        by_nik = {r["nik"]: r for r in rows}
+        families = {k: (pk, issued) for k, pk, issued in
+                    Family.objects.filter(kk_number__in={c.kk for c in chunk}).values_list("kk_number", "id", "issued_on")}
+        first_of: dict[str, Clean] = {}
         for c in chunk:
-            if c.kk not in families:
-                f = Family(kk_number=c.kk, village_id=c.values["village_id"], dusun=c.values["dusun"], rt=c.values["rt"], rw=c.values["rw"])
-                families[c.kk] = f
-                new_families.append(f)
-        Family.objects.bulk_create(new_families, batch_size=CHUNK)
-        if new_families and new_families[0].pk is None:  # SQLite before RETURNING: fetch the ids
-            families.update({f.kk_number: f for f in Family.objects.filter(kk_number__in=[f.kk_number for f in new_families])})
+            first_of.setdefault(c.kk, c)
+        new_kks = sorted(set(first_of) - set(families))
+        fam_rows: list[tuple[object, ...]] = []
+        for kk, pk in zip(new_kks, family_ids.take(len(new_kks)), strict=True):
+            v = first_of[kk].values
+            fam_rows.append((pk, kk, v["village_id"], v["dusun"], v["rt"], v["rw"], None, None))
+            families[kk] = (pk, None)
+        insert_rows(Family._meta.db_table, ["id", "kk_number", "village_id", "dusun", "rt", "rw", "issued_on", "closed_on"], fam_rows)
         collisions = 0
-        to_create: list[Resident] = []
+        fresh: list[Clean] = []
         to_update: list[tuple[Resident, dict[str, tuple[object, object]]]] = []
-        clean_of: dict[int, Clean] = {}
+        existing_of: dict[int, Clean] = {}
         for c in chunk:
-            existing = by_pid.get(c.person_id) or by_nik.get(c.values["nik"])
-            if existing is not None and existing.external_id not in (None, c.person_id):
+            old = by_pid.get(c.person_id) or by_nik.get(c.values["nik"])
+            if old is not None and old["external_id"] not in (None, c.person_id):
                 collisions += 1
-                bad.append(QuarantinedRow(line=c.line, column="nik", reason=f"NIK sudah dipakai penduduk {existing.external_id}",
+                bad.append(QuarantinedRow(line=c.line, column="nik", reason=f"NIK sudah dipakai penduduk {old['external_id']}",
                                           data={"person_id": c.person_id, "nik": c.values["nik"]}))
                 continue
-            if existing is None:
-                r = Resident(external_id=c.person_id, **c.values)
-                if c.values["status"] != ResidentStatus.ALIVE:
-                    r.status_changed_on = today
-                to_create.append(r)
+            if old is None:
+                fresh.append(c)
                 continue
-            diff = {k: (getattr(existing, k), v) for k, v in c.values.items() if getattr(existing, k) != v}
-            if existing.external_id is None:
+            diff = {k: (old[k], v) for k, v in c.values.items() if old[k] != v}
+            if old["external_id"] is None:
                 diff["external_id"] = (None, c.person_id)
             if diff:
+                changed = Resident(pk=old["id"], **{k: old[k] for k in FIELDS}, external_id=c.person_id)
                 for k, (_, v) in diff.items():
-                    setattr(existing, k, v)
-                if "status" in diff:
-                    existing.status_changed_on = today
-                to_update.append((existing, diff))
-            clean_of[existing.pk] = c
-        Resident.objects.bulk_create(to_create, batch_size=CHUNK)
-        if to_create and to_create[0].pk is None:
-            ids = dict(Resident.objects.filter(external_id__in=[r.external_id for r in to_create]).values_list("external_id", "pk"))
-            for r in to_create:
-                r.pk = ids[r.external_id]
-        by_clean = {c.person_id: c for c in chunk}
-        for r in to_create:
-            clean_of[r.pk] = by_clean[str(r.external_id)]
+                    setattr(changed, k, v)
+                changed.status_changed_on = today if "status" in diff else None
+                to_update.append((changed, diff))
+            existing_of[old["id"]] = c
+        res_rows: list[tuple[object, ...]] = []
+        mem_rows: list[tuple[object, ...]] = []
+        for c, pk in zip(fresh, resident_ids.take(len(fresh)), strict=True):
+            v = c.values
+            res_rows.append((pk, c.person_id, *(v[f] for f in FIELDS), today if v["status"] != ResidentStatus.ALIVE else None))
+            fam_pk, issued = families[c.kk]
+            mem_rows.append((fam_pk, pk, c.relationship or Relationship.OTHER, issued or today, None))
+        insert_rows(Resident._meta.db_table, RESIDENT_COLUMNS, res_rows)
+        insert_rows(FamilyMembership._meta.db_table, ["family_id", "resident_id", "relationship", "valid_from", "valid_to"], mem_rows)
         if to_update:
-            Resident.objects.bulk_update([r for r, _ in to_update], [*FIELDS, "external_id", "status_changed_on"], batch_size=1000)
+            fields = [*FIELDS, "external_id"]
+            Resident.objects.bulk_update([r for r, _ in to_update], fields, batch_size=1000)
+            dated = [r for r, d in to_update if "status" in d]
+            Resident.objects.bulk_update(dated, ["status_changed_on"], batch_size=1000)
             for r, diff in to_update:
-                audit_write(actor=actor if getattr(actor, "pk", None) else None, action="resident.update", obj=r, personal_data=True,
+                audit_write(actor=who, action="resident.update", obj=r, personal_data=True,
                             changes={k: [_plain(a), _plain(b)] for k, (a, b) in diff.items()} | {"import": record.pk})
-        moved = _memberships(clean_of, families, today)
-        created += len(to_create)
-        updated += len(to_update) + moved
-        unchanged += len(chunk) - len(to_create) - len(to_update) - collisions
+        moved = _memberships(existing_of, families, today)
+        created += len(fresh)
+        updated += len({r.pk for r, _ in to_update} | moved)
+        unchanged += len(chunk) - len(fresh) - collisions - len({r.pk for r, _ in to_update} | moved)
         if progress:
             progress(min(total, start + len(chunk)), total)
     return created, updated, unchanged
@@ -274,29 +287,30 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _memberships(clean_of: dict[int, Clean], families: dict[str, Family], today: dt.date) -> int:
-    """Open a membership on the row's KK; a resident whose KK changed leaves the old one
-    today (the history stays). Returns how many residents changed KK."""
-    current = {m.resident_id: m for m in FamilyMembership.objects.filter(resident_id__in=list(clean_of), valid_to__isnull=True)
-               .select_related("family")}
+def _memberships(clean_of: dict[int, Clean], families: dict[str, tuple[int, dt.date | None]], today: dt.date) -> set[int]:
+    """Keep existing residents on the row's KK: a resident whose KK changed leaves the old one
+    today and joins the new one (the history stays). Returns the residents that changed KK."""
+    current = {m.resident_id: m for m in FamilyMembership.objects.filter(resident_id__in=list(clean_of), valid_to__isnull=True)}
     close: list[FamilyMembership] = []
+    relate: list[FamilyMembership] = []
     open_: list[FamilyMembership] = []
-    changed = 0
+    changed: set[int] = set()
     for rid, c in clean_of.items():
         m = current.get(rid)
-        family = families[c.kk]
-        if m is not None and m.family_id == family.pk:
+        family_pk, issued = families[c.kk]
+        if m is not None and m.family_id == family_pk:
             if c.relationship and m.relationship != c.relationship:
                 m.relationship = c.relationship
-                m.save(update_fields=["relationship"])
+                relate.append(m)
             continue
         if m is not None:
             m.valid_to = max(today, m.valid_from)
             close.append(m)
-            changed += 1
-        open_.append(FamilyMembership(family=family, resident_id=rid, relationship=c.relationship or Relationship.OTHER,
-                                      valid_from=today if m is not None else (family.issued_on or today)))
+            changed.add(rid)
+        open_.append(FamilyMembership(family_id=family_pk, resident_id=rid, relationship=c.relationship or Relationship.OTHER,
+                                      valid_from=today if m is not None else (issued or today)))
     FamilyMembership.objects.bulk_update(close, ["valid_to"], batch_size=1000)
+    FamilyMembership.objects.bulk_update(relate, ["relationship"], batch_size=1000)
     FamilyMembership.objects.bulk_create(open_, batch_size=CHUNK)
     return changed
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from pendopo.core.audit import audit_write
 from pendopo.core.models import Region, User
@@ -98,7 +99,9 @@ def _seed_serials(gen: Generator) -> None:
             gen._kk_serial[stem] = serial
 
 
-def _insert(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+def insert_rows(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+    """Insert many rows fast (COPY on PostgreSQL, multi-row VALUES on SQLite), bypassing the ORM;
+    the caller has validated them and chosen their ids."""
     if not rows:
         return
     if connection.vendor == "postgresql":
@@ -118,11 +121,11 @@ def _insert(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> N
 
 
 def _flush(fam: list[tuple[object, ...]], res: list[tuple[object, ...]], mem: list[tuple[object, ...]]) -> None:
-    _insert(Family._meta.db_table, ["id", "kk_number", "village_id", "dusun", "rt", "rw", "issued_on", "closed_on"], fam)
-    _insert(Resident._meta.db_table, ["id", "nik", "name", "sex", "birth_place", "birth_date", "religion", "marital_status",
+    insert_rows(Family._meta.db_table, ["id", "kk_number", "village_id", "dusun", "rt", "rw", "issued_on", "closed_on"], fam)
+    insert_rows(Resident._meta.db_table, ["id", "nik", "name", "sex", "birth_place", "birth_date", "religion", "marital_status",
                                       "occupation", "education", "village_id", "dusun", "rt", "rw", "status",
                                       "status_changed_on", "nik_exception_reason"], res)
-    _insert(FamilyMembership._meta.db_table, ["family_id", "resident_id", "relationship", "valid_from", "valid_to"], mem)
+    insert_rows(FamilyMembership._meta.db_table, ["family_id", "resident_id", "relationship", "valid_from", "valid_to"], mem)
     fam.clear()
     res.clear()
     mem.clear()
@@ -136,3 +139,27 @@ def _reset_sequences() -> None:
     with connection.cursor() as cur:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Family, Resident]):
             cur.execute(sql)
+
+
+class IdAllocator:
+    """Primary keys for rows written with ``insert_rows``: from the table's sequence on
+    PostgreSQL (so the ORM's own inserts never collide with them), after the largest id on
+    SQLite (whose writers are serialised)."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.table = model._meta.db_table
+        self.next = 0
+
+    def take(self, n: int) -> list[int]:
+        if n <= 0:
+            return []
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute(f"SELECT nextval(pg_get_serial_sequence('{self.table}', 'id')) FROM generate_series(1, %s)", [n])  # noqa: S608
+                return [int(r[0]) for r in cur.fetchall()]
+            if not self.next:
+                cur.execute(f"SELECT coalesce(max(id), 0) FROM {self.table}")  # noqa: S608 - a model's own table
+                self.next = int(cur.fetchone()[0]) + 1
+        ids = list(range(self.next, self.next + n))
+        self.next += n
+        return ids
