@@ -30,7 +30,7 @@ from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
-from pendopo.linkage.sqlprep import prepare_in_duckdb
+from pendopo.linkage.sqlprep import build_keys, prepare_in_duckdb
 from pendopo.population.values import registry_status
 
 PERSON = ("nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code")
@@ -40,6 +40,7 @@ REQUIRED = {
     "intake": ("nik", "name"),
 }
 OPTIONAL_EXTRA = {"registry": (), "rolls": ("component",), "intake": ()}
+ALL_COLUMNS = ("person_id", "status", "scheme", "component", *PERSON)
 OUTPUT_HEADER = ("row", "decision", "reasons", "person_id", "score", "explanation")
 TOP = 3  # candidates kept per row: the best, and those that may tie with it
 Progress = Callable[[str, int], None]
@@ -88,6 +89,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
             raise InputError(f"kolom wajib '{col}' tidak ada (kolom yang ada: {', '.join(header) or '-'}) / required column missing",
                              file=str(p), row=1, column=col)
     present = [c for c in dict.fromkeys(wanted) if c in lower]
+    absent = ", ".join(f"NULL::VARCHAR AS {c}" for c in dict.fromkeys(ALL_COLUMNS) if c not in present)
     if p.suffix.lower() in SHEETS:
         index = {h: i for i, h in enumerate(header)}
         columns: dict[str, list[str | None]] = {c: [] for c in present}
@@ -97,10 +99,9 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
             for c in present:
                 i = index[lower[c]]
                 columns[c].append(_cell(row[i]) if i < len(row) else None)
-        arrow = pa.table({"line": pa.array(range(1, len(columns[present[0]]) + 1), pa.int64()),
-                          **{c: pa.array(v, pa.string()) for c, v in columns.items()}})
+        arrow = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
         con.register(f"{table}_in", arrow)
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table}_in")
+        con.execute(f"CREATE OR REPLACE TABLE {table}_rows AS SELECT * FROM {table}_in")
         con.unregister(f"{table}_in")
     else:
         close = getattr(t.rows, "close", None)
@@ -111,21 +112,18 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
         select = ", ".join(f'nullif(trim("{lower[c]}"), \'\') AS {c}' for c in present)
         try:
             con.execute(f"""
-                CREATE OR REPLACE TABLE {table}_csv AS
+                CREATE OR REPLACE TABLE {table}_rows AS
                 SELECT {select}
                 FROM read_csv('{escaped}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
                               null_padding = true, auto_detect = false,
                               columns = {{{", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in t.header)}}},
                               )
             """)  # noqa: S608 - names are our own or quoted header names
-            # The table keeps the file's order (insertion order is preserved); its rowid is the row.
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT (rowid + 1)::BIGINT AS line, * FROM {table}_csv")
-            con.execute(f"DROP TABLE {table}_csv")
         except duckdb.Error as exc:
             raise InputError(f"CSV tidak dapat dibaca ({str(exc).splitlines()[0][:200]}) / unreadable CSV", file=str(p)) from exc
-    for col in OPTIONAL_EXTRA[kind] + ("person_id", "status", "scheme") + PERSON:
-        if col not in present:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {col} VARCHAR")
+    # The stored table keeps the file's order (insertion order is preserved), so its rowid is the
+    # row: a view adds the line number and the absent columns without copying millions of rows.
+    con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT (rowid + 1)::BIGINT AS line, *{', ' + absent if absent else ''} FROM {table}_rows")
     n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
     if n == 0:
         raise InputError("tidak ada baris data / no data rows", file=str(p), row=2)
@@ -224,86 +222,150 @@ class ScreenJob(LinkerBase):
         return n
 
     # --- the run ---------------------------------------------------------------------------
-    def _link(self, *, intake: bool) -> dict[str, Resolution]:
-        """Prepare the registry (reference) and the roll rows with, when ``intake``, the intake
-        rows (queries) in one job, and resolve every query row."""
-        con = self.con
-        person = ", ".join(PERSON)
-        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rolls'").fetchall()[0][0]:
-            con.execute("CREATE TABLE rolls (line BIGINT, scheme VARCHAR, component VARCHAR, " + ", ".join(f"{c} VARCHAR" for c in PERSON) + ")")
-        con.execute(f"""
-            CREATE OR REPLACE TABLE r_raw AS SELECT (line - 1)::BIGINT AS rid, person_id AS id, {person} FROM reg ORDER BY line
-        """)  # noqa: S608
-        intake_rows = f"SELECT 0 AS src, line, 'i' || line AS id, {person} FROM intake UNION ALL" if intake else ""
-        con.execute(f"""
-            CREATE OR REPLACE TABLE l_raw AS
-            SELECT (row_number() OVER (ORDER BY src, line) - 1)::BIGINT AS rid, id, {person} FROM (
-                {intake_rows}
-                SELECT 1 AS src, line, 'r' || line AS id, {person} FROM rolls WHERE scheme IS NOT NULL
-            )
-        """)  # noqa: S608
-        self.summary.rolls_skipped = int(con.execute("SELECT count(*) FROM rolls WHERE scheme IS NULL").fetchall()[0][0])
-        self.progress("prepare:registry", self.summary.registry)
-        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=True)
-        self.progress("prepare:intake", self.summary.intake)
-        self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=True, reference=False)
-        if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
-            return {}
-        return self._resolve()
-
-    def resolve_rolls(self) -> tuple[dict[str, Resolution], list[tuple[int, str | None, str | None, dict[str, str | None]]]]:
-        """Only the roll rows against the registry (a roll import): resolutions keyed ``r{line}``
-        and every roll row as (line, scheme, component, cells)."""
-        resolutions = self._link(intake=False)
+    def resolve_rolls(self) -> tuple[dict[int, RollLink], list[tuple[int, str | None, str | None, dict[str, str | None]]]]:
+        """Only the roll rows against the registry (a roll import): the link of each roll row by
+        line, and every roll row as (line, scheme, component, cells)."""
+        links = self._roll_links() if self._link(intake=False) else {}
         cols = ("line", "scheme", "component", *PERSON)
-        rows = self.con.execute(f"SELECT {', '.join(cols)} FROM rolls ORDER BY line").fetchall()  # noqa: S608
-        return resolutions, [(int(r[0]), r[1], r[2], dict(zip(PERSON, r[3:], strict=True))) for r in rows]
+        rows = self.con.execute(f"SELECT {', '.join(cols)} FROM rolls ORDER BY line").fetchall()
+        return links, [(int(r[0]), r[1], r[2], dict(zip(PERSON, r[3:], strict=True))) for r in rows]
 
     def run(self, already_proposed: Callable[[RegistryPerson, list[str]], str | None] | None = None) -> list[Outcome]:
-        con = self.con
-        resolutions = self._link(intake=True)
-        registry = self._registry() if resolutions else Registry()
+        linked = self._link(intake=True)
+        resolutions = self._intake_resolutions() if linked else {}
+        self.progress("registry", len(resolutions))
+        registry = self._registry() if linked else Registry()
+        self.progress("holdings", 0)
         holdings = Holdings(self.known_holdings)
-        self._roll_holdings(resolutions, holdings)
+        if linked:
+            self._roll_holdings(holdings)
         screener = Screener(self.catalogue, self.scheme, registry, holdings, already_proposed=already_proposed)
-        rows = con.execute("""
+        rows = self.con.execute("""
             SELECT i.line, i.nik, f.sex, f.birth FROM intake i JOIN l_feat f ON f.id = 'i' || i.line ORDER BY i.line
         """).fetchall()
         out: list[Outcome] = []
         for line, nik, sex, birth in rows:
-            res = resolutions.get(f"i{line}") or Resolution(Status.NONE, None, ())
+            res = resolutions.get(int(line)) or Resolution(Status.NONE, None, ())
             out.append(screener.decide(int(line), Typed.of(nik, sex, birth), res))
         self.progress("decide", len(out))
         return out
 
-    def _resolve(self) -> dict[str, Resolution]:
-        """Candidates scored by the linkage engine; each row decided as the online index does."""
-        self.linker._score_candidates(dedupe=False)  # noqa: SLF001 - the engine's batch stages, reused
-        rows = self.con.execute(f"""
-            WITH s AS (
+    def _link(self, *, intake: bool) -> bool:
+        """Prepare the registry (reference) and the roll rows with, when ``intake``, the intake
+        rows (queries) in one job; score the candidates and keep each row's best ``TOP`` in
+        ``ranked``. False when there is nothing to link."""
+        con = self.con
+        person = ", ".join(PERSON)
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rolls'").fetchall()[0][0]:
+            con.execute("CREATE TABLE rolls (line BIGINT, scheme VARCHAR, component VARCHAR, " + ", ".join(f"{c} VARCHAR" for c in PERSON) + ")")
+        # Views, not copies: the registry's rid is its line - 1; intake rows come first, then
+        # the roll rows (rids may skip the roll rows without a scheme).
+        con.execute(f"CREATE OR REPLACE VIEW r_raw AS SELECT (line - 1)::BIGINT AS rid, person_id AS id, {person} FROM reg")
+        offset = self.summary.intake if intake else 0
+        intake_rows = f"SELECT (line - 1)::BIGINT AS rid, 'i' || line AS id, {person} FROM intake UNION ALL" if intake else ""
+        con.execute(f"""
+            CREATE OR REPLACE VIEW l_raw AS
+            {intake_rows}
+            SELECT ({offset} + line - 1)::BIGINT AS rid, 'r' || line AS id, {person} FROM rolls WHERE scheme IS NOT NULL
+        """)
+        self.summary.rolls_skipped = int(con.execute("SELECT count(*) FROM rolls WHERE scheme IS NULL").fetchall()[0][0])
+        self.progress("prepare:registry", self.summary.registry)
+        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=True)
+        self.progress("prepare:intake", self.summary.intake)
+        self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False)
+        if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
+            return False
+        self._sure_pairs()
+        # Only rows without a sure pair are blocked: their query keys (with every NIK repair)
+        # are most of the work, and a row whose NIK and name agree with one person needs none.
+        build_keys(con, "l", query=True, reference=False, where="rid NOT IN (SELECT lrid FROM sure)")
+        self.linker._score_candidates(dedupe=False, extra_pairs="sure")  # noqa: SLF001 - the engine's batch stages, reused
+        self.progress("rank", 0)
+        con.execute(f"""
+            CREATE OR REPLACE TABLE ranked AS
+            SELECT a.id AS left_id, b.id AS right_id, s.rrid, s.weight, s.prob, s.code, s.k FROM (
                 SELECT s.lrid, s.rrid, s.code, w.weight, w.prob,
                        row_number() OVER (PARTITION BY s.lrid ORDER BY w.weight DESC, s.rrid) AS k
                 FROM scored s JOIN weights w USING (code)
-            )
-            SELECT a.id, b.id, s.weight, s.prob, s.code FROM s
-            JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
-            WHERE s.k <= {TOP} ORDER BY s.lrid, s.k
-        """).fetchall()  # noqa: S608
+            ) s JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
+            WHERE s.k <= {TOP}
+        """)
+        return True
 
-        grouped: dict[str, list[Candidate]] = {}
+    def _sure_pairs(self) -> int:
+        """Rows whose 16-digit NIK belongs to exactly one registry person whose name agrees
+        (same normalised name, word order or sound, or Jaro–Winkler ≥ 0.9 on the sound): that
+        person is their only candidate. Scored like every other pair, so the decision still
+        comes from the model; it only skips blocking, which would find the same person."""
+        self.con.execute("""
+            CREATE OR REPLACE TABLE sure AS
+            WITH unique_nik AS (SELECT nik FROM r_feat WHERE length(nik) = 16 GROUP BY nik HAVING count(*) = 1)
+            SELECT l.rid AS lrid, r.rid AS rrid
+            FROM l_feat l JOIN r_feat r ON l.nik = r.nik
+            WHERE length(l.nik) = 16 AND l.nik IN (SELECT nik FROM unique_nik) AND l.name <> ''
+              AND (l.name = r.name OR l.name_sorted = r.name_sorted OR l.name_phon = r.name_phon
+                   OR jaro_winkler_similarity(l.name_phon, r.name_phon) >= 0.9)
+        """)
+        return int(self.con.execute("SELECT count(*) FROM sure").fetchall()[0][0])
+
+    def _intake_resolutions(self) -> dict[int, Resolution]:
+        """Each intake row (by line) decided as the online index decides, with its candidates."""
+        rows = self.con.execute("""
+            SELECT left_id, right_id, weight, prob, code FROM ranked WHERE starts_with(left_id, 'i') ORDER BY left_id, k
+        """).fetchall()
+        grouped: dict[int, list[Candidate]] = {}
         for left, right, weight, prob, code in rows:
-            grouped.setdefault(left, []).append(Candidate(str(right), float(prob), float(weight), decode(int(code))))
+            grouped.setdefault(int(left[1:]), []).append(Candidate(str(right), float(prob), float(weight), decode(int(code))))
         thresholds = self.linker.thresholds
-        return {left: decide(cands, thresholds) for left, cands in grouped.items()}
+        return {line: decide(cands, thresholds) for line, cands in grouped.items()}
+
+    def _roll_link_table(self) -> None:
+        """``roll_link``: each roll row's best registry person and status, decided in SQL the way
+        ``decide`` does (hundreds of thousands of roll rows need no Python object each)."""
+        t = self.linker.thresholds
+        self.con.execute(f"""
+            CREATE OR REPLACE TABLE roll_link AS
+            WITH g AS (
+                SELECT substr(left_id, 2)::BIGINT AS line,
+                       max(CASE WHEN k = 1 THEN right_id END) AS best, max(CASE WHEN k = 1 THEN prob END) AS p1,
+                       max(CASE WHEN k = 1 THEN weight END) AS w1,
+                       max(CASE WHEN k = 2 THEN prob END) AS p2, max(CASE WHEN k = 2 THEN weight END) AS w2
+                FROM ranked WHERE starts_with(left_id, 'r') GROUP BY left_id
+            )
+            SELECT line, best, p1 AS score, coalesce(p2 >= {float(t.possible)} AND w1 - w2 < {float(t.margin)}, false) AS ambiguous,
+                   CASE WHEN p1 < {float(t.possible)} THEN 'none'
+                        WHEN p1 >= {float(t.match)} AND NOT coalesce(p2 >= {float(t.possible)} AND w1 - w2 < {float(t.margin)}, false)
+                        THEN 'match' ELSE 'possible' END AS status
+            FROM g
+        """)
+
+    def _roll_candidates(self) -> list[tuple[int, str, float]]:
+        """(line, person_id, score) of every candidate that fits a *possible* roll row."""
+        t = self.linker.thresholds
+        return [(int(a), str(b), float(c)) for a, b, c in self.con.execute(f"""
+            SELECT l.line, r.right_id, r.prob FROM roll_link l JOIN ranked r ON r.left_id = 'r' || l.line
+            WHERE l.status = 'possible' AND r.prob >= {float(t.possible)} ORDER BY l.line, r.k
+        """).fetchall()]
+
+    def _roll_links(self) -> dict[int, RollLink]:
+        """Every roll row's link, with the candidates of possible rows (a roll import keeps them)."""
+        self._roll_link_table()
+        candidates: dict[int, list[tuple[str, float]]] = {}
+        for line, pid, score in self._roll_candidates():
+            candidates.setdefault(line, []).append((pid, score))
+        return {int(line): RollLink(int(line), Status(status), best, float(score), bool(amb), tuple(candidates.get(int(line), ())))
+                for line, best, score, amb, status in self.con.execute(
+                    "SELECT line, best, score, ambiguous, status FROM roll_link").fetchall()}
 
     def _registry(self) -> Registry:
-        """The registry facts screening reads, for every person an intake or roll row may be
-        (and their families); not the whole registry in Python objects."""
+        """The registry facts screening reads: every person an intake row may be, and their
+        families; not the whole registry in Python objects."""
         self.con.execute("""
             CREATE OR REPLACE TEMP TABLE wanted AS
-            WITH c AS (SELECT DISTINCT rrid FROM scored)
-            SELECT f.rid FROM r_feat f WHERE f.rid IN (SELECT rrid FROM c)
-               OR f.kk IN (SELECT r.kk FROM r_feat r JOIN c ON c.rrid = r.rid WHERE r.kk <> '')
+            WITH c AS (SELECT DISTINCT rrid FROM ranked WHERE starts_with(left_id, 'i')),
+                 fam AS (SELECT DISTINCT r.kk FROM r_feat r JOIN c ON c.rrid = r.rid WHERE r.kk <> '')
+            SELECT rrid AS rid FROM c
+            UNION SELECT f.rid FROM r_feat f JOIN fam USING (kk)
         """)
         rows = self.con.execute("""
             SELECT f.id, f.nik, f.kk, coalesce(g.status, '') FROM r_feat f JOIN wanted USING (rid)
@@ -311,23 +373,42 @@ class ScreenJob(LinkerBase):
         """).fetchall()
         return Registry(RegistryPerson(str(pid), nik, kk, registry_status(status) or "alive") for pid, nik, kk, status in rows)
 
-    def _roll_holdings(self, resolutions: dict[str, Resolution], holdings: Holdings) -> None:
-        rows = self.con.execute("SELECT line, scheme, component FROM rolls WHERE scheme IS NOT NULL ORDER BY line").fetchall()
-        for line, scheme, component in rows:
-            res = resolutions.get(f"r{line}")
-            code = normalise_code(scheme)
-            if res is not None and res.status == Status.MATCH and res.best is not None:
-                holdings.add(Holding(res.best.id, code, component or ""))
-                self.summary.rolls_resolved += 1
-            elif res is not None and res.status == Status.POSSIBLE:
-                # Unreconciled: every candidate that fits may be the holder; screening reviews
-                # rather than guesses.
-                for c in res.candidates:
-                    if c.probability >= self.linker.thresholds.possible:
-                        holdings.add(Holding(c.id, code, component or "", certain=False))
-                self.summary.rolls_uncertain += 1
-            else:
-                self.summary.rolls_unresolved += 1
+    def _roll_holdings(self, holdings: Holdings) -> None:
+        """The holdings screening can meet: those of the people in ``wanted`` (every person an
+        intake row may be, and their families), certain or, for possible roll rows, uncertain."""
+        self._roll_link_table()
+        counts = dict(self.con.execute("SELECT status, count(*) FROM roll_link GROUP BY status").fetchall())
+        self.summary.rolls_resolved = int(counts.get("match", 0))
+        self.summary.rolls_uncertain = int(counts.get("possible", 0))
+        self.summary.rolls_unresolved = (self.summary.rolls - self.summary.rolls_skipped
+                                         - self.summary.rolls_resolved - self.summary.rolls_uncertain)
+        certain = self.con.execute("""
+            SELECT l.best, o.scheme, coalesce(o.component, '') FROM roll_link l JOIN rolls o USING (line)
+            JOIN r_feat f ON f.id = l.best JOIN wanted w ON w.rid = f.rid WHERE l.status = 'match'
+        """).fetchall()
+        for pid, scheme, component in certain:
+            holdings.add(Holding(str(pid), normalise_code(scheme), component))
+        uncertain = self.con.execute(f"""
+            SELECT c.pid, o.scheme, coalesce(o.component, '') FROM (
+                SELECT l.line, r.right_id AS pid FROM roll_link l JOIN ranked r ON r.left_id = 'r' || l.line
+                WHERE l.status = 'possible' AND r.prob >= {float(self.linker.thresholds.possible)}
+            ) c JOIN rolls o USING (line) JOIN r_feat f ON f.id = c.pid JOIN wanted w ON w.rid = f.rid
+        """).fetchall()
+        for pid, scheme, component in uncertain:
+            holdings.add(Holding(str(pid), normalise_code(scheme), component, certain=False))
+
+
+@dataclass(frozen=True, slots=True)
+class RollLink:
+    """Which registry person a roll row is: ``best`` with ``score``; ``candidates`` (id, score)
+    that fit well enough to be shown."""
+
+    line: int
+    status: Status
+    best: str | None
+    score: float
+    ambiguous: bool
+    candidates: tuple[tuple[str, float], ...] = ()
 
 
 def write_decisions(path: str | Path, outcomes: Sequence[Outcome]) -> None:

@@ -244,8 +244,9 @@ def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] |
     with ScreenJob(cat if cat.schemes else default_catalogue(), any_scheme, memory_limit=memory_limit, progress=progress) as job:
         job.rolls_file(path)
         job.registry_rows(adapter.registry_rows())
-        resolutions, rows = job.resolve_rolls()
-    resident_of = {pid: r.pk for pid, r in adapter.residents_for(c.id for res in resolutions.values() for c in res.candidates).items()}
+        links, rows = job.resolve_rolls()
+    named = {link.best for link in links.values() if link.best} | {pid for link in links.values() for pid, _ in link.candidates}
+    resident_of = {pid: r.pk for pid, r in adapter.residents_for(named).items()}
     problems: list[tuple[int, str, str]] = []
     with transaction.atomic():
         record = RollImport.objects.create(file_name=Path(path).name[:200], created_by=actor if getattr(actor, "pk", None) else None,
@@ -260,23 +261,23 @@ def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] |
             if scheme is None:
                 problems.append((line, "scheme", f"skema '{scheme_raw or ''}' tidak dikenal" if scheme_raw else "skema kosong"))
                 continue
-            res = resolutions.get(f"r{line}")
+            link = links.get(line)
             comp = str(component or "").strip()[:30]
-            if res is not None and res.status == Status.MATCH and res.best is not None and res.best.id in resident_of:
-                key = (resident_of[res.best.id], scheme.pk, comp)
+            if link is not None and link.status == Status.MATCH and link.best in resident_of:
+                key = (resident_of[link.best], scheme.pk, comp)
                 if key not in existing:
                     existing.add(key)
                     new.append(HoldingRow(resident_id=key[0], scheme=scheme, component=comp, roll_import=record))
                 record.resolved += 1
                 continue
             status = RollRowStatus.UNRESOLVED
-            if res is not None and res.status == Status.POSSIBLE:
-                status = RollRowStatus.AMBIGUOUS if res.ambiguous else RollRowStatus.POSSIBLE
+            if link is not None and link.status == Status.POSSIBLE:
+                status = RollRowStatus.AMBIGUOUS if link.ambiguous else RollRowStatus.POSSIBLE
             row = RollRow(roll_import=record, line=line, scheme=scheme, component=comp, data=data, status=status,
-                          score=round(res.best.probability, 4) if res and res.best else 0)
+                          score=round(link.score, 4) if link else 0)
             queue.append(row)
-            candidates += [RollCandidate(roll_row=row, resident_id=resident_of[c.id], score=round(c.probability, 4))
-                           for c in (res.candidates if res else ()) if c.probability >= 0.5 and c.id in resident_of]
+            candidates += [RollCandidate(roll_row=row, resident_id=resident_of[pid], score=round(p, 4))
+                           for pid, p in (link.candidates if link else ()) if pid in resident_of]
         HoldingRow.objects.bulk_create(new, batch_size=5000)
         RollRow.objects.bulk_create(queue, batch_size=5000)
         if queue and queue[0].pk is None:  # no RETURNING: fetch the ids of the rows just written

@@ -282,10 +282,17 @@ class DuckDBLinker(LinkerBase):
         self.con.unregister("weights_in")
 
     # --- jobs ------------------------------------------------------------------------------
-    def _score_candidates(self, dedupe: bool) -> None:
-        """Candidate pairs, their patterns, the model fitted on them and every pattern's weight."""
-        self.progress("pairs", self._pairs(dedupe=dedupe))
+    def _score_candidates(self, dedupe: bool, extra_pairs: str = "") -> None:
+        """Candidate pairs, their patterns, the model fitted on them and every pattern's weight.
+        ``extra_pairs`` names a table of (lrid, rrid) pairs known without blocking (added to
+        the candidates, compared and weighed like them)."""
+        n = self._pairs(dedupe=dedupe)
+        if extra_pairs:
+            self.con.execute(f"INSERT INTO pairs SELECT lrid, rrid FROM {extra_pairs}")
+            n += int(self.con.execute(f"SELECT count(*) FROM {extra_pairs}").fetchall()[0][0])
+        self.progress("pairs", n)
         patterns = self._compare_pairs(dedupe=dedupe)
+        self.progress("fit", sum(patterns.values()))
         self.model = self._estimate(patterns + self._weak_patterns(dedupe=dedupe), dedupe=dedupe)
         self._weights(self.model, patterns)
 

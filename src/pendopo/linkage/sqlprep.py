@@ -175,7 +175,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
         LEFT JOIN m_place pl ON pl.raw = r.birth_place LEFT JOIN m_village v ON v.raw = r.village_code
         LEFT JOIN m_nik mn ON mn.raw = r.nik LEFT JOIN m_kk mk ON mk.raw = r.kk
     """)  # noqa: S608
-    _keys(con, side, query=query, reference=reference, hashed=hashed)
+    build_keys(con, side, query=query, reference=reference, hashed=hashed)
     n = con.execute(f"SELECT count(*) FROM {side}_feat").fetchall()  # noqa: S608
     return int(n[0][0]) if n else 0
 
@@ -224,12 +224,14 @@ _QUERY_EXTRA = """
 """
 
 
-def _keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: bool, hashed: bool = True) -> None:
-    """Key tables hold DuckDB's 64-bit hash of each key: joins on integers are several times
+def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: bool, hashed: bool = True,
+               where: str = "") -> None:
+    """The key tables ``{side}_keys`` and ``{side}_refkeys`` of ``{side}_feat`` (only its rows
+    matching ``where``, an SQL condition, when given). Key tables hold DuckDB's 64-bit hash of each key: joins on integers are several times
     faster than on strings and take a third of the memory. (A collision only adds a candidate
     pair, which the comparison then rejects.) A record's reference keys all start with a
     different letter, so only query keys need de-duplicating."""
-    derived = _DERIVED.format(feat=f"{side}_feat")
+    derived = _DERIVED.format(feat=f"(SELECT * FROM {side}_feat WHERE {where})" if where else f"{side}_feat")
     for table, wanted, expr, distinct in (("refkeys", reference, _REFERENCE, ""),
                                           ("keys", query, f"list_concat({_REFERENCE}, {_QUERY_EXTRA})", "DISTINCT")):
         if not wanted:
