@@ -270,7 +270,7 @@ class ScreenJob(LinkerBase):
         """)
         self.summary.rolls_skipped = int(con.execute("SELECT count(*) FROM rolls WHERE scheme IS NULL").fetchall()[0][0])
         self.progress("prepare:registry", self.summary.registry)
-        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=True)
+        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=False)
         self.progress("prepare:intake", self.summary.intake)
         self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
@@ -279,6 +279,8 @@ class ScreenJob(LinkerBase):
         # Only rows without a sure pair are blocked: their query keys (with every NIK repair)
         # are most of the work, and a row whose NIK and name agree with one person needs none.
         build_keys(con, "l", query=True, reference=False, where="rid NOT IN (SELECT lrid FROM sure)")
+        # The registry's keys, only those some blocked row has: 2M people have 18M keys.
+        build_keys(con, "r", query=False, reference=True, keys_in="l_keys")
         self.linker._score_candidates(dedupe=False, extra_pairs="sure")  # noqa: SLF001 - the engine's batch stages, reused
         self.progress("rank", 0)
         con.execute(f"""

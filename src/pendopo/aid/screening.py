@@ -247,9 +247,11 @@ class Screener:
     def _covered(self, person: RegistryPerson, family: list[str]) -> list[Found]:
         out: list[Found] = []
         pid = person.person_id
+        held = [(m, h) for m in family for h in self.holdings.of(m)]
+        if not held:
+            return out  # most families hold nothing: no rule can apply
         for rule in self.rules:
-            members = family if rule.unit == "family" else [pid]
-            certain = [(m, h) for m in members for h in self.holdings.of(m) if _matches(rule, h)]
+            certain = [(m, h) for m, h in held if (rule.unit == "family" or m == pid) and _matches(rule, h)]
             hit = next(((m, h) for m, h in certain if h.certain), None)
             if hit is not None:
                 m, h = hit
@@ -263,7 +265,7 @@ class Screener:
                                  scheme=h.scheme, person_id=m))
         cap = self.definition.max_per_family
         if cap:
-            holders = {m for m in family for h in self.holdings.of(m) if h.scheme == self.scheme and h.certain}
+            holders = {m for m, h in held if h.scheme == self.scheme and h.certain}
             if len(holders) >= cap and pid not in holders:
                 out.append(Found(Reason.COVERED, f"sudah {len(holders)} anggota keluarga menerima {self.scheme} (batas {cap} per KK)",
                                  scheme=self.scheme))

@@ -207,7 +207,7 @@ class DuckDBLinker(LinkerBase):
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
         self.con.execute(f"""
             CREATE OR REPLACE TABLE candidates AS
-            WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
+            WITH usable AS (SELECT key FROM {ref} WHERE key IN (SELECT key FROM l_keys) GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
                 SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
                 FROM l_keys q JOIN {ref} r ON q.key = r.key

@@ -225,9 +225,12 @@ _QUERY_EXTRA = """
 
 
 def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: bool, hashed: bool = True,
-               where: str = "") -> None:
-    """The key tables ``{side}_keys`` and ``{side}_refkeys`` of ``{side}_feat`` (only its rows
-    matching ``where``, an SQL condition, when given). Key tables hold DuckDB's 64-bit hash of each key: joins on integers are several times
+               where: str = "", keys_in: str = "") -> None:
+    """The key tables ``{side}_keys`` and ``{side}_refkeys`` of ``{side}_feat``: only of its rows
+    matching ``where`` (an SQL condition) and only the keys found in the table ``keys_in``, when
+    given (a reference keeps just the keys some query row has; a key's count stays exact).
+
+    Key tables hold DuckDB's 64-bit hash of each key: joins on integers are several times
     faster than on strings and take a third of the memory. (A collision only adds a candidate
     pair, which the comparison then rejects.) A record's reference keys all start with a
     different letter, so only query keys need de-duplicating."""
@@ -237,9 +240,11 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
         if not wanted:
             con.execute(f"CREATE OR REPLACE TABLE {side}_{table} (key {'UBIGINT' if hashed else 'VARCHAR'}, rid INTEGER)")
             continue
+        present = f" AND key IN (SELECT key FROM {keys_in})" if keys_in else ""
         con.execute(f"""
-            CREATE OR REPLACE TABLE {side}_{table} AS
-            SELECT {distinct} {"hash(key)" if hashed else "key"} AS key, rid FROM (
-                SELECT rid, unnest({expr}) AS key FROM ({derived})
-            ) WHERE key IS NOT NULL
+            CREATE OR REPLACE TABLE {side}_{table} AS SELECT * FROM (
+                SELECT {distinct} {"hash(key)" if hashed else "key"} AS key, rid FROM (
+                    SELECT rid, unnest({expr}) AS key FROM ({derived})
+                ) WHERE key IS NOT NULL
+            ) WHERE true{present}
         """)  # noqa: S608
