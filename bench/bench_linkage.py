@@ -96,6 +96,31 @@ def run_pendopo(name: str, info: dict[str, object], folder: Path) -> list[tuple[
         return [(lk.left_id, lk.right_id) for lk in linker.link()]
 
 
+# Splink expects cleaned columns: the same basic standardisation a Splink user writes.
+SPLINK_CLEAN = """SELECT id, nullif(regexp_replace(nik, '[^0-9]', '', 'g'), '') AS nik, nullif(kk, '') AS kk,
+                  lower(trim(name)) AS name, sex,
+                  coalesce(try_strptime(birth_date, '%Y-%m-%d'), try_strptime(birth_date, '%d-%m-%Y'),
+                           try_strptime(birth_date, '%d/%m/%Y'))::DATE::VARCHAR AS birth_date,
+                  lower(address) AS address, replace(village_code, '.', '') AS village_code FROM {}"""
+
+
+def splink_indonesian() -> tuple[list[object], list[object], list[object], list[object]]:
+    """Comparisons, blocking rules, EM rules and deterministic rules of the Splink peer on
+    Indonesian person data, set up as Splink's documentation shows."""
+    import splink.comparison_library as cl
+    from splink import block_on
+
+    comparisons = [cl.LevenshteinAtThresholds("nik", [1, 2]), cl.NameComparison("name"),
+                   cl.DateOfBirthComparison("birth_date", input_is_string=True, datetime_format="%Y-%m-%d"),
+                   cl.ExactMatch("sex"), cl.ExactMatch("village_code"), cl.ExactMatch("kk"),
+                   cl.JaroWinklerAtThresholds("address")]
+    blocking = [block_on("nik"), block_on("kk"), block_on("village_code", "birth_date"), block_on("village_code", "name"),
+                block_on("birth_date", "name")]
+    em_rules = [block_on("nik"), block_on("village_code", "birth_date")]
+    det = [block_on("nik"), block_on("name", "birth_date")]
+    return comparisons, blocking, em_rules, det
+
+
 def run_splink(name: str, info: dict[str, object], folder: Path) -> list[tuple[str, str]]:
     import duckdb
     import splink.comparison_library as cl
@@ -116,21 +141,8 @@ def run_splink(name: str, info: dict[str, object], folder: Path) -> list[tuple[s
         tables = [con.read_csv(f, all_varchar=True) for f in files]
         uid = "id"
     else:
-        comparisons = [cl.LevenshteinAtThresholds("nik", [1, 2]), cl.NameComparison("name"),
-                       cl.DateOfBirthComparison("birth_date", input_is_string=True, datetime_format="%Y-%m-%d"),
-                       cl.ExactMatch("sex"), cl.ExactMatch("village_code"), cl.ExactMatch("kk"),
-                       cl.JaroWinklerAtThresholds("address")]
-        blocking = [block_on("nik"), block_on("kk"), block_on("village_code", "birth_date"), block_on("village_code", "name"),
-                    block_on("birth_date", "name")]
-        em_rules = [block_on("nik"), block_on("village_code", "birth_date")]
-        det = [block_on("nik"), block_on("name", "birth_date")]
-        # Splink expects cleaned columns: the same basic standardisation a Splink user writes.
-        clean = """SELECT id, nullif(regexp_replace(nik, '[^0-9]', '', 'g'), '') AS nik, nullif(kk, '') AS kk,
-                   lower(trim(name)) AS name, sex,
-                   coalesce(try_strptime(birth_date, '%Y-%m-%d'), try_strptime(birth_date, '%d-%m-%Y'),
-                            try_strptime(birth_date, '%d/%m/%Y'))::DATE::VARCHAR AS birth_date,
-                   lower(address) AS address, replace(village_code, '.', '') AS village_code FROM {}"""
-        tables = [con.sql(clean.format(f"read_csv('{f}', all_varchar=true)")) for f in files]
+        comparisons, blocking, em_rules, det = splink_indonesian()
+        tables = [con.sql(SPLINK_CLEAN.format(f"read_csv('{f}', all_varchar=true)")) for f in files]
         uid = "id"
     link_type = "dedupe_only" if info["kind"] == "dedupe" else "link_only"
     settings = SettingsCreator(link_type=link_type, comparisons=comparisons, blocking_rules_to_generate_predictions=blocking,

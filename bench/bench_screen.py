@@ -4,7 +4,8 @@ known answers (``pendopo.testdata.screening``). Records wall time and peak memor
 
     .venv/bin/python bench/bench_screen.py --residents 200000 --intake 20000 [--runs 3]
 
-Generated files are cached under the temp directory. The Splink peer of issue #5 is not run yet.
+Generated files are cached under the temp directory. ``--splink`` runs the same job with Splink 5
+on DuckDB in the same run (``screen_splink.py``) and prints the ratios.
 """
 
 from __future__ import annotations
@@ -20,12 +21,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import fresh_env, median, timed  # noqa: E402
 
 
+def run_splink(folder: Path, out: Path) -> tuple[float, float]:
+    """The same job with Splink 5 (``screen_splink.py``) in a child: (seconds, peak MiB)."""
+    import resource
+    import subprocess
+    import time
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(Path(__file__).with_name("screen_splink.py")), str(folder), str(out)], check=True)
+    seconds = time.perf_counter() - started
+    return seconds, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+
+
+def accuracy(expected: list[str], path: Path) -> tuple[int, int, float, collections.Counter[tuple[str, str]]]:
+    with path.open(encoding="utf-8") as f:
+        got = [r["decision"] for r in csv.DictReader(f)]
+    pairs = collections.Counter(zip(expected, got, strict=True))
+    wrong_accept = sum(v for (e, g), v in pairs.items() if g == "accept" and e != "accept")
+    wrong_reject = sum(v for (e, g), v in pairs.items() if g == "reject" and e != "reject")
+    review = sum(v for (e, g), v in pairs.items() if g == "review") / len(got)
+    return wrong_accept, wrong_reject, review, pairs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=200_000)
     ap.add_argument("--intake", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--splink", action="store_true", help="run the same job with Splink 5 (bench/requirements.txt)")
     a = ap.parse_args()
     folder = Path(tempfile.gettempdir()) / f"pendopo-bench-screen/{a.residents}-{a.intake}-{a.seed}"
     if not (folder / "expected.csv").exists():
@@ -43,18 +68,25 @@ def main() -> None:
         peaks.append(peak)
     with (folder / "expected.csv").open(encoding="utf-8") as f:
         expected = [r["decision"] for r in csv.DictReader(f)]
-    with out.open(encoding="utf-8") as f:
-        got = [r["decision"] for r in csv.DictReader(f)]
-    pairs = collections.Counter(zip(expected, got, strict=True))
-    n = len(got)
-    wrong_accept = sum(v for (e, g), v in pairs.items() if g == "accept" and e != "accept")
-    wrong_reject = sum(v for (e, g), v in pairs.items() if g == "reject" and e != "reject")
-    review = sum(v for (e, g), v in pairs.items() if g == "review")
+    n = len(expected)
     print(f"registry {counts['registry']:,} rows, rolls {counts['rolls']:,}, intake {counts['intake']:,}")
-    print(f"time median {median(times):.1f} s of {[round(t, 1) for t in times]}, peak {max(peaks):,.0f} MiB")
-    print(f"wrongly accepted {wrong_accept} ({wrong_accept / n:.3%}), wrongly rejected {wrong_reject} ({wrong_reject / n:.3%}), "
-          f"review {review / n:.1%} (expected review {sum(1 for e in expected if e == 'review') / n:.1%})")
+    wa, wr, review, pairs = accuracy(expected, out)
+    print(f"pendopo: time median {median(times):.1f} s of {[round(t, 1) for t in times]}, peak {max(peaks):,.0f} MiB; "
+          f"wrongly accepted {wa} ({wa / n:.3%}), wrongly rejected {wr} ({wr / n:.3%}), review {review:.1%} "
+          f"(expected review {sum(1 for e in expected if e == 'review') / n:.1%})")
     print(sorted(pairs.items()))
+    if a.splink:
+        s_times, s_peaks = [], []
+        s_out = folder / "decisions-splink.csv"
+        for _ in range(a.runs):
+            seconds, peak = run_splink(folder, s_out)
+            s_times.append(seconds)
+            s_peaks.append(peak)
+        wa, wr, review, pairs = accuracy(expected, s_out)
+        print(f"splink: time median {median(s_times):.1f} s of {[round(t, 1) for t in s_times]}, peak {max(s_peaks):,.0f} MiB; "
+              f"wrongly accepted {wa} ({wa / n:.3%}), wrongly rejected {wr} ({wr / n:.3%}), review {review:.1%}")
+        print(sorted(pairs.items()))
+        print(f"ratio pendopo/splink: time {median(times) / median(s_times):.2f}, memory {max(peaks) / max(s_peaks):.2f}")
 
 
 if __name__ == "__main__":
