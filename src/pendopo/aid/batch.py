@@ -42,6 +42,7 @@ REQUIRED = {
 OPTIONAL_EXTRA = {"registry": (), "rolls": ("component",), "intake": ()}
 ALL_COLUMNS = ("person_id", "status", "scheme", "component", *PERSON)
 OUTPUT_HEADER = ("row", "decision", "reasons", "person_id", "score", "explanation")
+SURE_SAMPLE = 25  # one in this many rows with a sure pair is blocked anyway (trains the model)
 TOP = 3  # candidates kept per row: the best, and those that may tie with it
 Progress = Callable[[str, int], None]
 
@@ -145,7 +146,6 @@ class ScreenJob(LinkerBase):
         self.linker = DuckDBLinker(memory_limit=memory_limit, threads=threads, thresholds=thresholds, progress=self.progress)
         self.con = self.linker.con
         self.summary = Summary()
-        self.files: dict[str, str] = {}
         self.known_holdings: list[Holding] = []
 
     def close(self) -> None:
@@ -153,7 +153,6 @@ class ScreenJob(LinkerBase):
 
     # --- inputs --------------------------------------------------------------------------
     def registry_file(self, path: str | Path) -> int:
-        self.files["registry"] = str(path)
         n = stage_file(self.con, path, "reg", "registry")
         bad = self.con.execute("SELECT line FROM reg WHERE person_id IS NULL ORDER BY line LIMIT 1").fetchall()
         if bad:
@@ -206,7 +205,6 @@ class ScreenJob(LinkerBase):
                              row=int(line) + 1, column="status")
 
     def rolls_file(self, path: str | Path) -> int:
-        self.files["rolls"] = str(path)
         n = stage_file(self.con, path, "rolls", "rolls")
         self.summary.rolls = n
         return n
@@ -216,7 +214,6 @@ class ScreenJob(LinkerBase):
         self.known_holdings.extend(holdings)
 
     def intake_file(self, path: str | Path) -> int:
-        self.files["intake"] = str(path)
         n = stage_file(self.con, path, "intake", "intake")
         self.summary.intake = n
         return n
@@ -295,18 +292,24 @@ class ScreenJob(LinkerBase):
         return True
 
     def _sure_pairs(self) -> int:
-        """Rows whose 16-digit NIK belongs to exactly one registry person whose name agrees
-        (same normalised name, word order or sound, or Jaro–Winkler ≥ 0.9 on the sound): that
-        person is their only candidate. Scored like every other pair, so the decision still
-        comes from the model; it only skips blocking, which would find the same person."""
-        self.con.execute("""
+        """Rows whose 16-digit NIK belongs to exactly one registry person who also has their
+        name (same normalised name, word order or sound, or Jaro–Winkler ≥ 0.9 on the sound)
+        and birth date (or, with no birth date typed, village): that person is their only
+        candidate. Scored like every other pair, so the decision still comes from the model; it
+        only skips blocking, which would find the same person. (Name alone is not enough: a
+        common name and another person's NIK, a KK number or a typo, meet by chance.)
+
+        One such row in ``SURE_SAMPLE`` is blocked all the same, so that the model is trained
+        on candidates as blocking produces them."""
+        self.con.execute(f"""
             CREATE OR REPLACE TABLE sure AS
             WITH unique_nik AS (SELECT nik FROM r_feat WHERE length(nik) = 16 GROUP BY nik HAVING count(*) = 1)
             SELECT l.rid AS lrid, r.rid AS rrid
             FROM l_feat l JOIN r_feat r ON l.nik = r.nik
-            WHERE length(l.nik) = 16 AND l.nik IN (SELECT nik FROM unique_nik) AND l.name <> ''
+            WHERE length(l.nik) = 16 AND l.nik IN (SELECT nik FROM unique_nik) AND l.name <> '' AND l.rid % {SURE_SAMPLE} <> 0
               AND (l.name = r.name OR l.name_sorted = r.name_sorted OR l.name_phon = r.name_phon
                    OR jaro_winkler_similarity(l.name_phon, r.name_phon) >= 0.9)
+              AND (l.birth = r.birth OR l.birth_swapped = r.birth OR (l.birth = 0 AND l.village = r.village))
         """)
         return int(self.con.execute("SELECT count(*) FROM sure").fetchall()[0][0])
 

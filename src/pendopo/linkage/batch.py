@@ -284,8 +284,10 @@ class DuckDBLinker(LinkerBase):
     # --- jobs ------------------------------------------------------------------------------
     def _score_candidates(self, dedupe: bool, extra_pairs: str = "") -> None:
         """Candidate pairs, their patterns, the model fitted on them and every pattern's weight.
-        ``extra_pairs`` names a table of (lrid, rrid) pairs known without blocking (added to
-        the candidates, compared and weighed like them)."""
+        ``extra_pairs`` names a table of (lrid, rrid) pairs known without blocking (the only
+        candidate of their left record): they are compared and weighed like the others but do
+        not train the model, since EM must see candidates in the mix blocking produces (a
+        record's true match among its non-matches), not a set of near-certain matches."""
         n = self._pairs(dedupe=dedupe)
         if extra_pairs:
             self.con.execute(f"INSERT INTO pairs SELECT lrid, rrid FROM {extra_pairs}")
@@ -293,7 +295,12 @@ class DuckDBLinker(LinkerBase):
         self.progress("pairs", n)
         patterns = self._compare_pairs(dedupe=dedupe)
         self.progress("fit", sum(patterns.values()))
-        self.model = self._estimate(patterns + self._weak_patterns(dedupe=dedupe), dedupe=dedupe)
+        training = patterns
+        if extra_pairs:
+            training = Counter({int(code): int(k) for code, k in self.con.execute(f"""
+                SELECT code, count(*) FROM scored WHERE lrid NOT IN (SELECT lrid FROM {extra_pairs}) GROUP BY code
+            """).fetchall()})
+        self.model = self._estimate(training + self._weak_patterns(dedupe=dedupe), dedupe=dedupe)
         self._weights(self.model, patterns)
 
     def link(self, threshold: float | None = None) -> Iterator[Link]:
