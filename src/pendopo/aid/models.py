@@ -196,3 +196,21 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme} {self.period} — {self.resident_id}"
+
+
+class StatusCheck(models.Model):
+    """One public status check by NIK, kept (without the NIK) so the rate limit holds across
+    every web worker: the client is a keyed hash of its address."""
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    client = models.CharField(_("klien"), max_length=64)
+    found = models.BooleanField(_("ditemukan"), default=False)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("cek status bantuan")
+        verbose_name_plural = _("cek status bantuan")
+        indexes = [models.Index(fields=["client", "at"], name="status_check_client_at")]
+
+    def __str__(self) -> str:
+        return f"{self.client[:8]} {self.at:%Y-%m-%d %H:%M}"
