@@ -6,3 +6,9 @@ class AidConfig(AppConfig):
     name = "pendopo.aid"
     label = "aid"
     verbose_name = _("Bantuan sosial")
+
+    def ready(self) -> None:
+        from pendopo.aid import services
+        from pendopo.population.events import residents_left
+
+        residents_left.connect(services.on_residents_left, dispatch_uid="aid-holdings-exit")

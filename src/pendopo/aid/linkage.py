@@ -62,7 +62,8 @@ def residents_for(person_ids: Iterable[str]) -> dict[str, Resident]:
 def holdings(resident_ids: Collection[int] | None = None) -> Iterator[Holding]:
     """Active holdings, and the candidates of queued roll rows as uncertain holdings: of these
     residents, or of everyone."""
-    active = HoldingRow.objects.filter(status=HoldingStatus.ACTIVE)
+    # A holding flagged for exit (the holder died or moved) still counts until it is ended.
+    active = HoldingRow.objects.filter(status__in=[HoldingStatus.ACTIVE, HoldingStatus.EXIT_FLAGGED])
     queued = RollCandidate.objects.filter(roll_row__status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS])
     if resident_ids is not None:
         active = active.filter(resident_id__in=list(resident_ids))

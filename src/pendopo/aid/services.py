@@ -251,7 +251,7 @@ def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] |
     with transaction.atomic():
         record = RollImport.objects.create(file_name=Path(path).name[:200], created_by=actor if getattr(actor, "pk", None) else None,
                                            rows=len(rows))
-        existing = set(HoldingRow.objects.filter(status=HoldingStatus.ACTIVE).values_list("resident_id", "scheme_id", "component"))
+        existing = set(HoldingRow.objects.filter(status__in=[HoldingStatus.ACTIVE, HoldingStatus.EXIT_FLAGGED]).values_list("resident_id", "scheme_id", "component"))
         new: list[HoldingRow] = []
         queue: list[RollRow] = []
         candidates: list[RollCandidate] = []
@@ -294,3 +294,26 @@ def roll_import(*, actor: Any, path: str, progress: Callable[[str, int], None] |
                     changes={"rows": record.rows, "resolved": record.resolved, "queued": record.queued, "held_back": record.held_back,
                              "holdings_created": len(new)})
     return RollResult(record, problems)
+
+
+# --- registry events ----------------------------------------------------------------------------
+
+_LEFT = {"deceased": "penerima meninggal dunia", "moved": "penerima pindah keluar kabupaten"}
+
+
+def holdings_flag_exit(*, actor: Any, residents: dict[int, str], on: Any) -> int:
+    """Flag the active holdings of residents who died or moved out of the regency for exit.
+    They still count in screening until Dinas Sosial ends them (the payment has not stopped)."""
+    flagged = 0
+    for h in HoldingRow.objects.filter(resident_id__in=list(residents), status=HoldingStatus.ACTIVE).select_related("scheme"):
+        h.status = HoldingStatus.EXIT_FLAGGED
+        h.exit_reason = f"{_LEFT.get(residents[h.resident_id], residents[h.resident_id])} ({on})"[:200]
+        h.save(update_fields=["status", "exit_reason"])
+        audit_write(actor=actor, action="aid.holding.flag_exit", obj=h, personal_data=True,
+                    changes={"scheme": h.scheme.code, "reason": h.exit_reason})
+        flagged += 1
+    return flagged
+
+
+def on_residents_left(sender: object, *, residents: dict[int, str], on: Any, actor: Any = None, **_: Any) -> None:
+    holdings_flag_exit(actor=actor, residents=residents, on=on)

@@ -43,6 +43,7 @@ from pendopo.population.models import (
     Resident,
     ResidentStatus,
 )
+from pendopo.population.events import residents_left
 from pendopo.population.services import IdAllocator, insert_rows
 from pendopo.population.values import registry_status, split_address
 
@@ -271,6 +272,9 @@ def _apply(good: list[Clean], bad: list[QuarantinedRow], record: RegistryImport,
             Resident.objects.bulk_update([r for r, _ in to_update], fields, batch_size=1000)
             dated = [r for r, d in to_update if "status" in d]
             Resident.objects.bulk_update(dated, ["status_changed_on"], batch_size=1000)
+            left = {r.pk: r.status for r in dated if r.status != ResidentStatus.ALIVE}
+            if left:
+                residents_left.send(sender=registry_import, residents=left, on=today, actor=who)
             for r, diff in to_update:
                 audit_write(actor=who, action="resident.update", obj=r, personal_data=True,
                             changes={k: [_plain(a), _plain(b)] for k, (a, b) in diff.items()} | {"import": record.pk})

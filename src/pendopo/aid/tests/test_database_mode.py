@@ -64,6 +64,13 @@ def test_an_updated_file_records_the_change_as_history(loaded: Path) -> None:
     assert history[0].valid_to is not None
     a1 = Resident.objects.get(external_id="A1")
     assert a1.status == "deceased" and a1.status_changed_on is not None
+    # The registry announced the death: the father's BST is flagged for exit, and still counts
+    # for his family until Dinas Sosial ends it.
+    bst = Holding.objects.get(resident=a1)
+    assert bst.status == "exit" and "meninggal" in bst.exit_reason
+    assert AuditEvent.objects.filter(action="aid.holding.flag_exit", object_id=str(bst.pk)).exists()
+    call_command("screen", str(intake_file(loaded, [person_row("A2")])), scheme="BLT-DD", output=str(loaded / "d.csv"), quiet=True)
+    assert read_decisions(loaded / "d.csv")[0]["reasons"] == "COVERED"
 
 
 def test_bad_rows_go_to_the_quarantine_and_good_rows_still_load(tmp_path: Path, db: None) -> None:
