@@ -29,6 +29,7 @@ from pendopo.linkage.errors import InputError
 from pendopo.linkage.io import open_table
 from pendopo.linkage.nik import clean_digits, nik_problem, parse_nik
 from pendopo.linkage.records import normalise_sex
+from pendopo.population.events import residents_left
 from pendopo.population.models import (
     Education,
     Family,
@@ -43,7 +44,6 @@ from pendopo.population.models import (
     Resident,
     ResidentStatus,
 )
-from pendopo.population.events import residents_left
 from pendopo.population.services import IdAllocator, insert_rows
 from pendopo.population.values import registry_status, split_address
 
