@@ -52,6 +52,7 @@ def demo(args: list[str]) -> None:
     run(BIN / "pendopo", "migrate", "--noinput", "-v", "0")
     print("• data contoh / demo data", flush=True)
     run(BIN / "pendopo", "demo-data", "--residents", residents)
+    run(BIN / "pendopo", "demo-aid")
     print("\nPendopo siap di / is ready at http://127.0.0.1:8000/  (Ctrl+C untuk berhenti / to stop)\n", flush=True)
     os.execv(BIN / "pendopo", [str(BIN / "pendopo"), "serve", "--host", "127.0.0.1", "--port", "8000", "--workers", "2"])  # noqa: S606
 

@@ -24,7 +24,7 @@ for block in blocks[1:]:
         continue
     head = block[: m.start(2)]
     head = head.replace("#, fuzzy\n", "").replace(", fuzzy", "")
-    head = re.sub(r"#\| msgid .*\n", "", head)
+    head = re.sub(r"#\|.*\n", "", head)
     out.append(head + f'"{text}"')
 po.write_text("\n\n".join(out).rstrip("\n") + "\n", encoding="utf-8")
 if missing:

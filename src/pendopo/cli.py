@@ -14,6 +14,8 @@ COMMANDS = [
     ("migrate", "buat atau perbarui basis data (DATABASE_URL) / create or upgrade the database"),
     ("load-regions FILE", "muat wilayah Kemendagri (CSV) / load Kemendagri regions"),
     ("demo-data [--residents N]", "akun dan penduduk contoh / demo accounts and synthetic population"),
+    ("demo-aid", "penerima bantuan contoh / demo scheme holders"),
+    ("db-worker", "pekerja tugas latar (tanpa serve) / the background task worker (serve starts one)"),
     ("createuser USERNAME --role ROLE [--unit CODE] [--password P]", "buat akun / create an account"),
     ("create-token USERNAME [--name NAME]", "cetak token API baru / print a new API token"),
     ("tokens [USERNAME]", "daftar token API / list API tokens"),

@@ -23,3 +23,30 @@ def post_worker_init(worker: Any) -> None:
             worker.log.warning("indeks penyaringan belum dibangun / screening index not built: %s", exc)
 
     threading.Thread(target=warm, name="pendopo-index-warmup", daemon=True).start()
+
+
+_worker: Any = None
+
+
+def on_starting(server: Any) -> None:
+    """Start the task worker (spreadsheet screening and other background work) beside the web
+    workers, so `pendopo serve` is the whole product. Set PENDOPO_TASK_WORKER=0 to run
+    `pendopo db-worker` separately, for example on another machine."""
+    import os
+    import subprocess
+    import sys
+
+    global _worker
+    if os.environ.get("PENDOPO_TASK_WORKER", "1").lower() in {"0", "false", "no"}:
+        return
+    _worker = subprocess.Popen([sys.executable, "-m", "pendopo.cli", "db_worker", "--interval", "0.5"])  # noqa: S603
+    server.log.info("pekerja tugas dimulai / task worker started (pid %s)", _worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    if _worker is not None and _worker.poll() is None:
+        _worker.terminate()
+        try:
+            _worker.wait(timeout=20)
+        except Exception:  # noqa: BLE001
+            _worker.kill()

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +114,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work ------------------------------------------------------------------------
+# Tasks wait in the database; `pendopo serve` starts one worker beside gunicorn (or run
+# `pendopo db-worker` on its own when PENDOPO_TASK_WORKER=0).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASK_WORKER = env_bool("PENDOPO_TASK_WORKER", True)
+
+# --- Aid -------------------------------------------------------------------------------------
+AID_UPLOAD_MAX_BYTES = env_int("PENDOPO_AID_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+AID_UPLOAD_MAX_ROWS = env_int("PENDOPO_AID_UPLOAD_MAX_ROWS", 10_000)
+AID_APPEAL_FILE_DAYS = env_int("PENDOPO_AID_APPEAL_FILE_DAYS", 30)  # a decision may be appealed this long
+AID_APPEAL_DECIDE_DAYS = env_int("PENDOPO_AID_APPEAL_DECIDE_DAYS", 14)  # Dinas Sosial answers within this
 
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [

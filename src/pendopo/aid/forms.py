@@ -7,3 +7,96 @@ from django.utils.translation import gettext_lazy as _
 class StatusCheckForm(forms.Form):
     nik = forms.CharField(label=_("NIK (16 digit)"), max_length=40, widget=forms.TextInput(
         attrs={"inputmode": "numeric", "autocomplete": "off", "class": "form-control form-control-lg", "placeholder": "3510…"}))
+
+
+def _schemes() -> list[tuple[str, str]]:
+    from pendopo.aid.models import Scheme
+
+    return [(s.code, f"{s.code} — {s.name}") for s in Scheme.objects.filter(active=True).order_by("code")]
+
+
+_TEXT = {"class": "form-control"}
+
+
+class ProposalForm(forms.Form):
+    """The village operator's form: NIK first (answered as it is typed), then what helps the
+    engine be sure of the person."""
+
+    scheme = forms.ChoiceField(label=_("Skema bantuan"), widget=forms.Select(attrs={"class": "form-select"}))
+    village_code = forms.ChoiceField(label=_("Desa/kelurahan"), widget=forms.Select(attrs={"class": "form-select"}))
+    nik = forms.CharField(label=_("NIK"), max_length=40, widget=forms.TextInput(
+        attrs={**_TEXT, "inputmode": "numeric", "autocomplete": "off", "placeholder": "3510…"}))
+    name = forms.CharField(label=_("Nama lengkap"), max_length=120, widget=forms.TextInput(attrs={**_TEXT, "autocomplete": "off"}))
+    kk = forms.CharField(label=_("Nomor KK"), max_length=40, required=False, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "numeric"}))
+    sex = forms.ChoiceField(label=_("Jenis kelamin"), required=False, choices=[("", "—"), ("L", _("Laki-laki")), ("P", _("Perempuan"))],
+                            widget=forms.Select(attrs={"class": "form-select"}))
+    birth_date = forms.CharField(label=_("Tanggal lahir"), max_length=20, required=False,
+                                 widget=forms.TextInput(attrs={**_TEXT, "placeholder": "1980-05-17"}))
+    address = forms.CharField(label=_("Alamat (dusun, RT/RW)"), max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
+
+    def __init__(self, *args: object, villages: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["scheme"].choices = _schemes()  # type: ignore[attr-defined]
+        self.fields["village_code"].choices = villages  # type: ignore[attr-defined]
+        if len(villages) == 1:
+            self.fields["village_code"].initial = villages[0][0]
+
+
+class UploadForm(forms.Form):
+    scheme = forms.ChoiceField(label=_("Skema bantuan"), widget=forms.Select(attrs={"class": "form-select"}))
+    village_code = forms.ChoiceField(label=_("Desa/kelurahan"), widget=forms.Select(attrs={"class": "form-select"}))
+    file = forms.FileField(label=_("Berkas usulan (.xlsx atau .csv)"),
+                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}))
+
+    def __init__(self, *args: object, villages: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["scheme"].choices = _schemes()  # type: ignore[attr-defined]
+        self.fields["village_code"].choices = villages  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan"), min_length=10, max_length=2000,
+                             widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+
+
+class PublicReportForm(forms.Form):
+    """A resident reports themself or a neighbour (as Banyuwangi did in 2020)."""
+
+    scheme = forms.ChoiceField(label=_("Bantuan yang diusulkan"), widget=forms.Select(attrs={"class": "form-select"}))
+    nik = forms.CharField(label=_("NIK warga yang diusulkan"), max_length=40, widget=forms.TextInput(
+        attrs={**_TEXT, "inputmode": "numeric", "autocomplete": "off"}))
+    name = forms.CharField(label=_("Nama warga yang diusulkan"), max_length=120, widget=forms.TextInput(attrs=_TEXT))
+    address = forms.CharField(label=_("Alamat warga (dusun, RT/RW, desa)"), max_length=200, widget=forms.TextInput(attrs=_TEXT))
+    village_code = forms.ChoiceField(label=_("Desa/kelurahan"), widget=forms.Select(attrs={"class": "form-select"}))
+    reporter_name = forms.CharField(label=_("Nama pelapor"), max_length=120, widget=forms.TextInput(attrs=_TEXT))
+    reporter_phone = forms.RegexField(label=_("Nomor HP pelapor"), regex=r"^\+?[0-9 ()-]{8,20}$", max_length=20,
+                                      error_messages={"invalid": _("Nomor HP tidak sah; tulis angka saja, misalnya 081234567890.")},
+                                      widget=forms.TextInput(attrs={**_TEXT, "inputmode": "tel"}))
+    why = forms.CharField(label=_("Mengapa warga ini perlu dibantu?"), max_length=1000, required=False,
+                          widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from pendopo.core.models import Region
+
+        self.fields["scheme"].choices = _schemes()  # type: ignore[attr-defined]
+        self.fields["village_code"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (r.code, f"{r.name} ({r.parent.name if r.parent else ''})") for r in Region.objects.villages().select_related("parent").order_by("name")]
+
+
+class PublicAppealForm(forms.Form):
+    """A resident appeals their own rejection: the NIK and the KK number together show it is theirs."""
+
+    nik = forms.CharField(label=_("NIK"), max_length=40, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "numeric", "autocomplete": "off"}))
+    kk = forms.CharField(label=_("Nomor KK"), max_length=40, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "numeric", "autocomplete": "off"}))
+    scheme = forms.ChoiceField(label=_("Bantuan"), widget=forms.Select(attrs={"class": "form-select"}))
+    name = forms.CharField(label=_("Nama Anda"), max_length=120, widget=forms.TextInput(attrs=_TEXT))
+    phone = forms.RegexField(label=_("Nomor HP"), regex=r"^\+?[0-9 ()-]{8,20}$", max_length=20,
+                             error_messages={"invalid": _("Nomor HP tidak sah; tulis angka saja, misalnya 081234567890.")},
+                             widget=forms.TextInput(attrs={**_TEXT, "inputmode": "tel"}))
+    reason = forms.CharField(label=_("Alasan banding"), min_length=10, max_length=2000,
+                             widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["scheme"].choices = _schemes()  # type: ignore[attr-defined]

@@ -166,6 +166,47 @@ class ProposalSource(models.TextChoices):
     COMMAND = "command", _("Baris perintah")
 
 
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", _("Menunggu")
+    RUNNING = "running", _("Diproses")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class ScreeningUpload(models.Model):
+    """A village's spreadsheet of proposed recipients, screened row by row in the background.
+    The file and the result workbook are kept in the database: small, transactional, and
+    reachable from any worker without a shared disk."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="uploads", verbose_name=_("skema"))
+    period = models.CharField(_("periode"), max_length=20)
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
+    file_name = models.CharField(_("nama berkas"), max_length=200)
+    content = models.BinaryField(_("isi berkas"))
+    status = models.CharField(_("status"), max_length=8, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
+    rows = models.PositiveIntegerField(_("baris"), default=0)
+    done_rows = models.PositiveIntegerField(_("baris selesai"), default=0)
+    counts = models.JSONField(_("jumlah per keputusan"), default=dict)
+    error = models.TextField(_("kesalahan"), blank=True)
+    result = models.BinaryField(_("hasil"), null=True, blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("unggahan usulan")
+        verbose_name_plural = _("unggahan usulan")
+        constraints = [models.CheckConstraint(condition=Q(done_rows__lte=models.F("rows")), name="upload_done_le_rows")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == UploadStatus.DONE else (int(100 * self.done_rows / self.rows) if self.rows else 0)
+
+
 class Proposal(models.Model):
     """A person proposed for a scheme and period, with the screening decision."""
 
@@ -185,13 +226,25 @@ class Proposal(models.Model):
     source = models.CharField(_("sumber"), max_length=8, choices=ProposalSource.choices)
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # What the screening decided by itself; ``decision`` is what holds now (after review,
+    # an override or an appeal).
+    auto_decision = models.CharField(_("keputusan otomatis"), max_length=6, blank=True)
+    candidates = models.JSONField(_("calon penduduk"), default=list)  # [{id, score, evidence}] from the engine
+    upload = models.ForeignKey(ScreeningUpload, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
+    upload_line = models.PositiveIntegerField(_("baris unggahan"), null=True, blank=True)
+    reporter_name = models.CharField(_("nama pelapor"), max_length=120, blank=True)
+    reporter_phone = models.CharField(_("telepon pelapor"), max_length=20, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("waktu ditinjau"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("usulan")
         verbose_name_plural = _("usulan")
+        indexes = [models.Index(fields=["decision", "scheme", "period"], name="proposal_decision")]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "period", "unit_key"], name="proposal_one_per_unit"),
+            models.CheckConstraint(condition=Q(decision__in=["accept", "reject", "review"]), name="proposal_decision_valid"),
         ]
 
     def __str__(self) -> str:
@@ -205,6 +258,7 @@ class StatusCheck(models.Model):
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     client = models.CharField(_("klien"), max_length=64)
     found = models.BooleanField(_("ditemukan"), default=False)
+    kind = models.CharField(_("jenis"), max_length=8, default="status")  # status | report | appeal: each its own limit
 
     class Meta:
         ordering = ["-at"]
@@ -214,3 +268,92 @@ class StatusCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client[:8]} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProposalEvent(models.Model):
+    """What happened to a proposal after screening, shown on its page: who did what and why."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(_("tindakan"), max_length=40)
+    reason = models.TextField(_("alasan"), blank=True)
+    before = models.CharField(_("sebelumnya"), max_length=6, blank=True)
+    after = models.CharField(_("sesudahnya"), max_length=6, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("riwayat usulan")
+        verbose_name_plural = _("riwayat usulan")
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.action}"
+
+
+class OverrideStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu persetujuan")
+    APPROVED = "approved", _("Disetujui")
+    REFUSED = "refused", _("Ditolak")
+
+
+class Override(models.Model):
+    """Accepting a proposal the screening rejected: one officer asks with a reason, a second,
+    different officer approves (four eyes)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="overrides")
+    reason = models.TextField(_("alasan"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("diajukan oleh"))
+    requested_at = models.DateTimeField(_("diajukan"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=8, choices=OverrideStatus.choices, default=OverrideStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("diputuskan oleh"))
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("pengecualian keputusan")
+        verbose_name_plural = _("pengecualian keputusan")
+        constraints = [
+            models.CheckConstraint(condition=~Q(decided_by=models.F("requested_by")), name="override_four_eyes"),
+            models.UniqueConstraint(fields=["proposal"], condition=Q(status="pending"), name="override_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.status}"
+
+
+class AppealStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Diajukan")
+    GRANTED_PENDING = "granting", _("Dikabulkan, menunggu persetujuan kedua")
+    GRANTED = "granted", _("Dikabulkan")
+    DENIED = "denied", _("Ditolak")
+
+
+class Appeal(models.Model):
+    """A resident or their village disputes a decision; Dinas Sosial answers by the deadline."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="appeals")
+    reason = models.TextField(_("alasan banding"))
+    appellant_name = models.CharField(_("nama pengaju"), max_length=120)
+    appellant_phone = models.CharField(_("telepon pengaju"), max_length=20, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    filed_at = models.DateTimeField(_("diajukan"), auto_now_add=True)
+    deadline = models.DateField(_("batas waktu"))
+    status = models.CharField(_("status"), max_length=9, choices=AppealStatus.choices, default=AppealStatus.SUBMITTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    answer = models.TextField(_("jawaban"), blank=True)
+    override = models.OneToOneField(Override, on_delete=models.SET_NULL, null=True, blank=True, related_name="appeal")
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("banding")
+        verbose_name_plural = _("banding")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal"], condition=Q(status__in=["submitted", "granting"]), name="appeal_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.status}"

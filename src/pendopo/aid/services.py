@@ -23,6 +23,7 @@ from pendopo.aid.models import (
     RollRow,
     RollRowStatus,
     Scheme,
+    ScreeningUpload,
     Unit,
 )
 from pendopo.aid.rules import Catalogue, default_catalogue, load_rules, normalise_code
@@ -40,6 +41,7 @@ from pendopo.aid.screening import (
 )
 from pendopo.core.audit import audit_write
 from pendopo.core.errors import ApplicationError, PermissionDenied
+from pendopo.core.models import Region
 from pendopo.core.roles import Role
 from pendopo.core.scopes import scope_for
 from pendopo.linkage.errors import InputError
@@ -124,72 +126,134 @@ def _unit_key(scheme: Scheme, person_id: str, kk: str) -> str:
     return f"K{kk}" if scheme.unit == Unit.FAMILY and kk else f"P{person_id}"
 
 
-# --- one person (API, form) -------------------------------------------------------------------
+# --- one person (API, form, upload rows) ------------------------------------------------------
 
 @dataclass
 class OneResult:
     outcome: Outcome
     proposal: Proposal | None
+    resident: Resident | None = None
+    members: list[tuple[Resident, list[str]]] | None = None  # the family now, with each member's schemes
 
 
-def _facts(person_ids: list[str]) -> tuple[Registry, Holdings, dict[str, Resident]]:
-    """Registry facts and holdings of these people and their families, from the database."""
-    residents = adapter.residents_for(person_ids)
-    kk_of = dict(FamilyMembership.objects.filter(resident__in=residents.values(), valid_to__isnull=True)
-                 .values_list("resident_id", "family__kk_number"))
-    members = FamilyMembership.objects.filter(family__kk_number__in=set(kk_of.values()), valid_to__isnull=True) \
-        .select_related("resident", "family")
-    for m in members:
-        residents.setdefault(m.resident.person_id, m.resident)
-        kk_of[m.resident_id] = m.family.kk_number
-    registry = Registry(RegistryPerson(r.person_id, r.nik, kk_of.get(r.pk, ""), r.status, r.name) for r in residents.values())
-    return registry, Holdings(adapter.holdings([r.pk for r in residents.values()])), residents
+class ScreenSession:
+    """Screens rows one after another against the database (the form, the API, a village's
+    upload): the online index resolves each row, the registry facts and holdings of the
+    candidates and their families are read as needed, and one ``Screener`` remembers earlier
+    rows so a repeated person is a ``DUPLICATE_IN_BATCH``."""
+
+    def __init__(self, scheme: Scheme) -> None:
+        self.scheme = scheme
+        self.index = adapter.OnlineIndex.get()
+        self.registry = Registry()
+        self.holdings = Holdings()
+        self.residents: dict[str, Resident] = {}
+        self.screener = Screener(adapter.catalogue(), scheme.code, self.registry, self.holdings)
+        self.row = 0
+
+    def _load(self, person_ids: list[str]) -> None:
+        """Registry facts and holdings of these people and their whole families."""
+        wanted = [p for p in person_ids if p not in self.residents]
+        if not wanted:
+            return
+        found = adapter.residents_for(wanted)
+        kk_of = dict(FamilyMembership.objects.filter(resident__in=found.values(), valid_to__isnull=True)
+                     .values_list("resident_id", "family__kk_number"))
+        members = FamilyMembership.objects.filter(family__kk_number__in=set(kk_of.values()), valid_to__isnull=True) \
+            .select_related("resident", "family")
+        for m in members:
+            found.setdefault(m.resident.person_id, m.resident)
+            kk_of[m.resident_id] = m.family.kk_number
+        new = {pid: r for pid, r in found.items() if pid not in self.residents}
+        for r in new.values():
+            self.registry.add(RegistryPerson(r.person_id, r.nik, kk_of.get(r.pk, ""), r.status, r.name))
+        for h in adapter.holdings([r.pk for r in new.values()]):
+            self.holdings.add(h)
+        self.residents.update(new)
+
+    def screen(self, data: dict[str, Any], row: int | None = None) -> tuple[Outcome, list[dict[str, Any]]]:
+        """The decision on one typed row (``row`` names it in duplicate messages), and the
+        engine's best candidates with their field-by-field evidence (for the review queue)."""
+        self.row = row if row is not None else self.row + 1
+        village = str(data.get("village_code") or "")
+        rec = PersonRecord("q", data.get("nik"), data.get("kk"), data.get("name"), data.get("sex"), data.get("birth_place"),
+                           data.get("birth_date"), data.get("address"), village or None)
+        f = prepare(rec)
+        resolution = self.index.resolve(f)
+        self._load([c.id for c in resolution.candidates])
+        outcome = self.screener.decide(self.row, Typed.of(data.get("nik"), f.sex, f.birth), resolution)
+        return outcome, [{"id": c.id, "score": round(c.probability, 4), "evidence": c.evidence} for c in resolution.candidates[:3]]
+
+    def person(self, outcome: Outcome) -> tuple[Resident | None, RegistryPerson | None]:
+        if not outcome.person_id:
+            return None, None
+        return self.residents.get(outcome.person_id), self.registry.people.get(outcome.person_id)
+
+    def family(self, person: RegistryPerson) -> list[tuple[Resident, list[str]]]:
+        out = []
+        for pid in self.registry.family_of(person.person_id):
+            r = self.residents.get(pid)
+            if r is not None:
+                out.append((r, sorted({h.scheme for h in self.holdings.of(pid)})))
+        return out
 
 
-def screening_one(*, actor: Any, data: dict[str, Any], record: bool = False, source: str = ProposalSource.API) -> OneResult:
-    """Screen one person (the API and the village form). With ``record`` the person is also
-    proposed for the scheme's current period; a second proposal of the same person (or family,
-    for family schemes) is rejected with ALREADY_PROPOSED, also under concurrency."""
+def _screening_scheme(actor: Any, data: dict[str, Any]) -> tuple[Scheme, str]:
     role = getattr(actor, "role", None)
     if role not in SCREENING_ROLES:
         raise PermissionDenied("Akun ini tidak boleh menyaring usulan bantuan. / This account may not screen aid proposals.")
-    scope = scope_for(actor)
     code = normalise_code(data.get("scheme"))
     scheme = Scheme.objects.filter(code=code, active=True).first()
     if scheme is None:
         raise ApplicationError(f"Skema '{data.get('scheme') or ''}' tidak dikenal. / Unknown scheme.")
-    village = str(data.get("village_code") or "")
     from pendopo.linkage.address import normalise_village_code
 
-    village = normalise_village_code(village) or village
+    raw = str(data.get("village_code") or "")
+    village = normalise_village_code(raw) or raw
+    scope = scope_for(actor)
     if not scope.everything and not scope.covers_region(village):
         raise PermissionDenied("Desa ini di luar kewenangan akun Anda. / This village is outside your account's scope.")
-    rec = PersonRecord("q", data.get("nik"), data.get("kk"), data.get("name"), data.get("sex"), data.get("birth_place"),
-                       data.get("birth_date"), data.get("address"), village or None)
-    f = prepare(rec)
-    index = adapter.OnlineIndex.get()
-    resolution = index.resolve(f)
-    registry, holdings, residents = _facts([c.id for c in resolution.candidates])
-    cat = adapter.catalogue()
-    screener = Screener(cat, code, registry, holdings)
-    outcome = screener.decide(1, Typed.of(data.get("nik"), f.sex, f.birth), resolution)
-    resident = residents.get(outcome.person_id) if outcome.person_id else None
-    person = registry.people.get(outcome.person_id) if outcome.person_id else None
+    return scheme, code
+
+
+def screening_one(*, actor: Any, data: dict[str, Any], record: bool = False, source: str = ProposalSource.API,
+                  reporter: tuple[str, str] | None = None) -> OneResult:
+    """Screen one person (the API, the village form, a resident's report). With ``record`` the
+    person is also proposed for the scheme's current period; a second proposal of the same
+    person (or family, for family schemes) is rejected with ALREADY_PROPOSED, also under
+    concurrency."""
+    if source == ProposalSource.PUBLIC:
+        code = normalise_code(data.get("scheme"))
+        found = Scheme.objects.filter(code=code, active=True).first()
+        if found is None:
+            raise ApplicationError(f"Skema '{data.get('scheme') or ''}' tidak dikenal. / Unknown scheme.")
+        scheme = found
+    else:
+        scheme, code = _screening_scheme(actor, data)
+    session = ScreenSession(scheme)
+    outcome, candidates = session.screen(data)
+    resident, person = session.person(outcome)
+    outcome = _check_already_proposed(outcome, scheme, person)
     proposal = None
-    if resident is not None and person is not None:
-        key = _unit_key(scheme, person.person_id, person.kk)
-        taken = Proposal.objects.filter(scheme=scheme, period=scheme.period, unit_key=key).exists()
-        if taken:
-            outcome = _with_already_proposed(outcome, scheme, code)
     if record:
-        proposal = _record(actor, scheme, resident, person, outcome, data, source)
+        proposal = _record(actor, scheme, resident, person, outcome, data, source, candidates=candidates, reporter=reporter)
         if proposal is None:  # lost the race: another proposal holds the unit key
             outcome = _with_already_proposed(outcome, scheme, code)
-    audit_write(actor=actor, action="aid.screen", object_type="resident" if resident else "screening",
+    audit_write(actor=actor if getattr(actor, "pk", None) else None, action="aid.screen",
+                object_type="resident" if resident else "screening",
                 object_id=str(resident.pk) if resident else "", personal_data=True,
                 changes={"scheme": code, "decision": outcome.decision.value, "reasons": outcome.codes, "record": record,
-                         "proposal": proposal.pk if proposal else None})
-    return OneResult(outcome, proposal)
+                         "source": source, "proposal": proposal.pk if proposal else None})
+    return OneResult(outcome, proposal, resident, session.family(person) if person else None)
+
+
+def _check_already_proposed(outcome: Outcome, scheme: Scheme, person: RegistryPerson | None) -> Outcome:
+    if person is None:
+        return outcome
+    key = _unit_key(scheme, person.person_id, person.kk)
+    if Proposal.objects.filter(scheme=scheme, period=scheme.period, unit_key=key).exists():
+        return _with_already_proposed(outcome, scheme, scheme.code)
+    return outcome
 
 
 def _with_already_proposed(outcome: Outcome, scheme: Scheme, code: str) -> Outcome:
@@ -202,7 +266,11 @@ def _with_already_proposed(outcome: Outcome, scheme: Scheme, code: str) -> Outco
 
 
 def _record(actor: Any, scheme: Scheme, resident: Resident | None, person: RegistryPerson | None, outcome: Outcome,
-            data: dict[str, Any], source: str) -> Proposal | None:
+            data: dict[str, Any], source: str, *, candidates: list[dict[str, Any]] | None = None,
+            reporter: tuple[str, str] | None = None, upload: ScreeningUpload | None = None, line: int | None = None,
+            ) -> Proposal | None:
+    """Keep the proposal and its decision. A rejected proposal holds no unit key, so it never
+    blocks the person being proposed again once the reason is gone."""
     active = outcome.decision != Decision.REJECT and resident is not None and person is not None
     key = _unit_key(scheme, person.person_id, person.kk) if active and person is not None else None
     family = None
@@ -210,17 +278,27 @@ def _record(actor: Any, scheme: Scheme, resident: Resident | None, person: Regis
         from pendopo.population.models import Family
 
         family = Family.objects.filter(kk_number=person.kk).first()
+    village = resident.village_id if resident else None
+    if village is None:
+        from pendopo.linkage.address import normalise_village_code
+
+        code = normalise_village_code(str(data.get("village_code") or ""))
+        village = code if code and Region.objects.filter(code=code).exists() else None
     try:
         with transaction.atomic():
             p = Proposal.objects.create(
                 scheme=scheme, period=scheme.period, resident=resident, family=family, unit_key=key,
-                village_id=resident.village_id if resident else None,
-                typed={k: (None if v is None else str(v)) for k, v in data.items() if k != "record"},
-                decision=outcome.decision.value, reasons=[r.code.value for r in outcome.reasons], score=outcome.score,
+                village_id=village,
+                typed={k: (None if v is None else str(v)) for k, v in data.items() if k not in {"record", "scheme"}},
+                decision=outcome.decision.value, auto_decision=outcome.decision.value,
+                reasons=[r.code.value for r in outcome.reasons], score=outcome.score,
                 explanation=outcome.explanation, source=source, created_by=actor if getattr(actor, "pk", None) else None,
+                candidates=candidates or [], upload=upload, upload_line=line,
+                reporter_name=reporter[0] if reporter else "", reporter_phone=reporter[1] if reporter else "",
             )
-            audit_write(actor=actor, action="aid.proposal.create", obj=p, personal_data=True,
-                        changes={"scheme": scheme.code, "period": scheme.period, "decision": p.decision})
+            audit_write(actor=actor if getattr(actor, "pk", None) else None, action="aid.proposal.create", obj=p,
+                        personal_data=True, changes={"scheme": scheme.code, "period": scheme.period, "decision": p.decision,
+                                                     "source": source})
             return p
     except IntegrityError:
         return None

@@ -48,6 +48,23 @@ def _client_key(ip: str | None) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), (ip or "unknown").encode(), hashlib.sha256).hexdigest()
 
 
+# Reports and appeals are written by hand: a few a day per device is plenty for a family.
+KIND_LIMITS = {"status": LIMITS, "report": ((dt.timedelta(days=1), 5),), "appeal": ((dt.timedelta(days=1), 5),)}
+
+
+def rate_limit(ip: str | None, kind: str) -> str:
+    """The client's key, or ``TooManyChecks`` when it has used its allowance of ``kind``."""
+    client = _client_key(ip)
+    now = timezone.now()
+    for window, limit in KIND_LIMITS[kind]:
+        used = StatusCheck.objects.filter(client=client, kind=kind, at__gte=now - window).count()
+        if used >= limit:
+            minutes = int(window.total_seconds() // 60)
+            raise TooManyChecks(_("Terlalu banyak permintaan dari perangkat ini. Coba lagi dalam %(minutes)s menit.")
+                                % {"minutes": minutes})
+    return client
+
+
 def _proposal_state(decision: str) -> str:
     return {"accept": _("diusulkan, lolos penyaringan"), "review": _("diusulkan, sedang diperiksa Dinas Sosial"),
             "reject": _("diusulkan, tidak lolos penyaringan")}.get(decision, decision)
@@ -59,22 +76,21 @@ def status_check(*, nik: str, ip: str | None) -> StatusResult:
     parsed = parse_nik(nik)
     if parsed.digits is None:
         raise ValidationError({"nik": _("NIK harus 16 digit angka.")})
-    client = _client_key(ip)
-    now = timezone.now()
-    for window, limit in LIMITS:
-        used = StatusCheck.objects.filter(client=client, at__gte=now - window).count()
-        if used >= limit:
-            minutes = int(window.total_seconds() // 60)
-            raise TooManyChecks(_("Terlalu banyak pengecekan dari perangkat ini. Coba lagi dalam %(minutes)s menit.")
-                                % {"minutes": minutes})
+    client = rate_limit(ip, "status")
     resident = Resident.objects.filter(nik=parsed.digits).select_related("village").first()
-    StatusCheck.objects.create(client=client, found=resident is not None)
+    StatusCheck.objects.create(client=client, found=resident is not None, kind="status")
     if resident is None:
         audit_read(actor=None, action="aid.status_check", object_type="resident", object_ids=[], detail={"found": False})
         return StatusResult(found=False)
     audit_read(actor=None, action="aid.status_check", object_type="resident", object_ids=[resident.pk], detail={"found": True})
     enrolled = [SchemeState(h.scheme.code, h.scheme.name, _("terdaftar sebagai penerima"))
                 for h in Holding.objects.filter(resident=resident, status=HoldingStatus.ACTIVE).select_related("scheme")]
-    proposed = [SchemeState(p.scheme.code, p.scheme.name, f"{_proposal_state(p.decision)} ({p.period})")
-                for p in Proposal.objects.filter(resident=resident).select_related("scheme").order_by("-created_at")]
+    proposed = []
+    for p in Proposal.objects.filter(resident=resident).select_related("scheme").prefetch_related("appeals").order_by("-created_at"):
+        state = f"{_proposal_state(p.decision)} ({p.period})"
+        appeal = max(p.appeals.all(), key=lambda a: a.filed_at, default=None)
+        if appeal is not None:
+            state += "; " + _("banding: %(status)s, batas jawaban %(deadline)s") % {
+                "status": appeal.get_status_display(), "deadline": appeal.deadline.strftime("%d-%m-%Y")}
+        proposed.append(SchemeState(p.scheme.code, p.scheme.name, state))
     return StatusResult(True, mask_name(resident.name), resident.village.name, enrolled, proposed)

@@ -12,7 +12,7 @@ class InputError(LinkageError):
     def __init__(self, message: str, *, file: str = "", row: int | None = None, column: str = "") -> None:
         where = ", ".join(p for p in (file, f"baris {row}" if row is not None else "", f"kolom {column}" if column else "") if p)
         super().__init__(f"{where}: {message}" if where else message)
-        self.file, self.row, self.column = file, row, column
+        self.file, self.row, self.column, self.message = file, row, column, message
 
 
 class ModelError(LinkageError):

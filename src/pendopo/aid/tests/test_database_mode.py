@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from pendopo.aid.linkage import OnlineIndex
 from pendopo.aid.models import Holding, Proposal, RollRow
 from pendopo.aid.tests.helpers import (
     PEOPLE,
@@ -18,7 +17,6 @@ from pendopo.aid.tests.helpers import (
     person_row,
     read_decisions,
     registry_file,
-    rolls_file,
 )
 from pendopo.core import services as core_services
 from pendopo.core.models import AuditEvent
@@ -26,14 +24,6 @@ from pendopo.core.testing import Personas
 from pendopo.population.models import FamilyMembership, QuarantinedRow, Resident
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-@pytest.fixture
-def loaded(tmp_path: Path, db: None) -> Path:
-    OnlineIndex.reset()
-    call_command("import_registry", str(registry_file(tmp_path)), quiet=True)
-    call_command("import_roll", str(rolls_file(tmp_path)), quiet=True)
-    return tmp_path
 
 
 def test_the_registry_import_loads_people_families_and_statuses(loaded: Path) -> None:

@@ -54,7 +54,7 @@ def test_it_limits_checks_per_client_and_not_for_others(loaded: Path) -> None:
     for _ in range(limit):
         assert _check(nik)[0] == 200
     status, html = _check(nik)
-    assert status == 429 and "Terlalu banyak pengecekan" in html
+    assert status == 429 and "Terlalu banyak permintaan" in html
     assert _check(nik, ip="10.0.0.2")[0] == 200
     assert StatusCheck.objects.filter(client__isnull=False).count() == limit + 1
 
