@@ -96,4 +96,5 @@ def test_an_operator_proposes_and_uploads_and_dinas_sosial_clears_the_queue(live
         page.wait_for_selector("[data-testid=decision] >> text=Diterima")
         page.goto(f"{base}/bansos/pemeriksaan/")
         assert page.locator("[data-testid=queue-empty]").count() == 1
-        assert Proposal.objects.filter(decision="review").count() == 0
+    assert Proposal.objects.filter(decision="review").count() == 0
+

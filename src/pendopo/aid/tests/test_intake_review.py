@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from pendopo.aid import review
+from pendopo.aid.intake import screening_upload_run
 from pendopo.aid.models import Appeal, Override, Proposal, ProposalSource, ScreeningUpload
 from pendopo.aid.services import screening_one
 from pendopo.aid.tests.helpers import PERSON, V, person_row
@@ -24,6 +24,13 @@ from pendopo.core.models import AuditEvent
 from pendopo.core.testing import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings) -> None:  # type: ignore[no-untyped-def]
+    # The database worker closes its connection between tasks, which would end the test's
+    # transaction; here the same task runs in process. The browser test runs the real worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def login(user: object) -> Client:
@@ -50,11 +57,8 @@ def upload(client: Client, content: bytes, name: str = "usulan.xlsx", scheme: st
            run: bool = True, capture=None) -> object:  # type: ignore[no-untyped-def]
     f = io.BytesIO(content)
     f.name = name
-    with capture(execute=True):
-        r = client.post(reverse("aid:upload-create"), {"scheme": scheme, "village_code": village, "file": f})
-    if run:
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    return r
+    with capture(execute=run):  # the task is queued once the upload is committed
+        return client.post(reverse("aid:upload-create"), {"scheme": scheme, "village_code": village, "file": f})
 
 
 def second_officer() -> object:
@@ -147,7 +151,7 @@ def test_a_failed_run_records_nothing_and_says_why(loaded: Path, personas: Perso
     upload(login(personas.village_operator), xlsx([person_row("B1")]), run=False, capture=django_capture_on_commit_callbacks)
     u = ScreeningUpload.objects.get()
     ScreeningUpload.objects.filter(pk=u.pk).update(content=b"damaged on disk")
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    screening_upload_run(upload_id=u.pk)
     u.refresh_from_db()
     assert u.status == "failed" and "bukan berkas Excel" in u.error
     assert not Proposal.objects.exists()
