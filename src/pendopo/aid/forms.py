@@ -100,3 +100,41 @@ class PublicAppealForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["scheme"].choices = _schemes()  # type: ignore[attr-defined]
+
+
+class MusdesForm(forms.Form):
+    scheme = forms.ChoiceField(label=_("Skema bantuan"), widget=forms.Select(attrs={"class": "form-select"}))
+    village_code = forms.ChoiceField(label=_("Desa/kelurahan"), widget=forms.Select(attrs={"class": "form-select"}))
+    number = forms.CharField(label=_("Nomor berita acara"), max_length=60, required=False, widget=forms.TextInput(attrs=_TEXT))
+    held_on = forms.DateField(label=_("Tanggal musyawarah"), widget=forms.DateInput(attrs={**_TEXT, "type": "date"}),
+                              error_messages={"invalid": _("Tanggal tidak sah; pakai format TTTT-BB-HH.")})
+    place = forms.CharField(label=_("Tempat"), max_length=120, widget=forms.TextInput(attrs={**_TEXT, "placeholder": "Balai Desa"}))
+    chair = forms.CharField(label=_("Pimpinan musyawarah"), max_length=120, widget=forms.TextInput(attrs=_TEXT))
+    bpd_chair = forms.CharField(label=_("Ketua BPD"), max_length=120, widget=forms.TextInput(attrs=_TEXT))
+    village_head = forms.CharField(label=_("Kepala desa/lurah"), max_length=120, widget=forms.TextInput(attrs=_TEXT))
+    attendees = forms.IntegerField(label=_("Jumlah peserta"), min_value=1, max_value=5000, widget=forms.NumberInput(attrs=_TEXT))
+    notes = forms.CharField(label=_("Catatan musyawarah"), max_length=2000, required=False,
+                            widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+
+    def __init__(self, *args: object, villages: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["scheme"].choices = _schemes()  # type: ignore[attr-defined]
+        self.fields["village_code"].choices = villages  # type: ignore[attr-defined]
+
+
+class RuleForm(forms.Form):
+    action = forms.ChoiceField(label=_("Perubahan"), choices=[("add", _("Tambah aturan")), ("remove", _("Hapus aturan"))],
+                               widget=forms.Select(attrs={"class": "form-select"}))
+    proposed = forms.ChoiceField(label=_("Skema yang diusulkan"), widget=forms.Select(attrs={"class": "form-select"}))
+    held = forms.ChoiceField(label=_("ditolak bila sudah menerima"), widget=forms.Select(attrs={"class": "form-select"}))
+    unit = forms.ChoiceField(label=_("Berlaku untuk"), choices=[("family", _("Seluruh anggota keluarga (KK)")), ("person", _("Orang itu saja"))],
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    component = forms.CharField(label=_("Komponen (opsional, mis. hamil)"), max_length=30, required=False, widget=forms.TextInput(attrs=_TEXT))
+    reason = forms.CharField(label=_("Alasan perubahan (dasar hukum, surat edaran)"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        codes = [(c, c) for c, _n in _schemes()]
+        self.fields["proposed"].choices = codes  # type: ignore[attr-defined]
+        self.fields["held"].choices = codes  # type: ignore[attr-defined]

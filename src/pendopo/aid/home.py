@@ -14,8 +14,9 @@ from pendopo.core.roles import Role
 from pendopo.core.scopes import scope_for
 
 register_nav(
-    NavItem(_("Bansos"), "aid:proposal-list", roles=frozenset(SCREENING_ROLES | {Role.REGENT_OFFICE}), order=20),
+    NavItem(_("Bansos"), "aid:proposal-list", roles=frozenset(SCREENING_ROLES), order=20),
     NavItem(_("Pemeriksaan bansos"), "aid:review-queue", roles=frozenset(REVIEW_ROLES), order=21),
+    NavItem(_("Angka bansos"), "aid:figures", roles=frozenset({Role.REGENT_OFFICE, Role.KECAMATAN_OFFICER, Role.DINSOS, Role.ADMIN}), order=22),
 )
 
 
@@ -30,7 +31,9 @@ def aid_panels(user: object) -> list[Panel]:
     stats = [Stat(_("Diterima"), counts.get("accept", 0), url + "?decision=accept"),
              Stat(_("Perlu diperiksa"), counts.get("review", 0), url + "?decision=review"),
              Stat(_("Ditolak"), counts.get("reject", 0), url + "?decision=reject")]
-    links = [(_("Usulkan satu orang"), reverse("aid:proposal-create")), (_("Unggah lembar kerja"), reverse("aid:upload-create"))]
+    links = [(_("Usulkan satu orang"), reverse("aid:proposal-create")), (_("Unggah lembar kerja"), reverse("aid:upload-create")),
+             (_("Angka dan daftar BNBA"), reverse("aid:figures")), (_("Berita acara musdes"), reverse("aid:musdes-create")),
+             (_("Matriks tumpang tindih"), reverse("aid:rules"))]
     if role in REVIEW_ROLES:
         stats.append(Stat(_("Pengecualian menunggu"), Override.objects.filter(status=OverrideStatus.PENDING).count(), reverse("aid:review-queue")))
         stats.append(Stat(_("Banding terbuka"), Appeal.objects.filter(status=AppealStatus.SUBMITTED).count(), reverse("aid:review-queue")))

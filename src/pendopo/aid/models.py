@@ -357,3 +357,52 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} {self.status}"
+
+
+class MusdesMinutes(models.Model):
+    """The village meeting (musyawarah desa) that agreed a scheme's list for a period."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("skema"))
+    period = models.CharField(_("periode"), max_length=20)
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
+    number = models.CharField(_("nomor berita acara"), max_length=60, blank=True)
+    held_on = models.DateField(_("tanggal musyawarah"))
+    place = models.CharField(_("tempat"), max_length=120)
+    chair = models.CharField(_("pimpinan musyawarah"), max_length=120)
+    bpd_chair = models.CharField(_("ketua BPD"), max_length=120)
+    village_head = models.CharField(_("kepala desa"), max_length=120)
+    attendees = models.PositiveSmallIntegerField(_("jumlah peserta"))
+    notes = models.TextField(_("catatan"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("berita acara musdes")
+        verbose_name_plural = _("berita acara musdes")
+        constraints = [models.CheckConstraint(condition=Q(attendees__gte=1), name="musdes_attendees_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} {self.period} {self.village_id}"
+
+
+class RuleChange(models.Model):
+    """A change of the overlap matrix, with who made it, why, and what its dry run showed."""
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(_("tindakan"), max_length=6)  # add | remove
+    proposed = models.CharField(_("skema diusulkan"), max_length=20)
+    held = models.CharField(_("skema yang dimiliki"), max_length=20)
+    unit = models.CharField(_("berlaku untuk"), max_length=6)
+    component = models.CharField(_("komponen"), max_length=30, blank=True)
+    reason = models.TextField(_("alasan"))
+    effect = models.JSONField(_("dampak"), default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("perubahan aturan")
+        verbose_name_plural = _("riwayat aturan tumpang tindih")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.proposed} ✕ {self.held}"

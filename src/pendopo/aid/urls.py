@@ -19,4 +19,9 @@ urlpatterns = [
     path(_("bansos/pemeriksaan/"), views.review_queue, name="review-queue"),
     path(_("bansos/pengecualian/<int:pk>/"), views.override_decide, name="override-decide"),
     path(_("bansos/banding/<int:pk>/"), views.appeal_decide, name="appeal-decide"),
+    path(_("bansos/angka/"), views.figures_view, name="figures"),
+    path(_("bansos/bnba.xlsx"), views.bnba_export, name="bnba"),
+    path(_("bansos/musdes/"), views.musdes_create, name="musdes-create"),
+    path(_("bansos/musdes/<int:pk>.pdf"), views.musdes_pdf_view, name="musdes-pdf"),
+    path(_("bansos/aturan/"), views.rules_view, name="rules"),
 ]

@@ -395,3 +395,143 @@ def public_appeal_view(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
     return render(request, "aid/public_appeal.html", {"form": form, "appeal": appeal}, status=status)
+
+
+# --- lists, figures, minutes, matrix ---------------------------------------------------------------------
+
+def _scheme_period(request: HttpRequest) -> tuple[Scheme, str]:
+    schemes = list(Scheme.objects.filter(active=True).order_by("code"))
+    if not schemes:
+        raise Http404
+    code = request.GET.get("scheme") or request.POST.get("scheme") or ("BLT-DD" if any(s.code == "BLT-DD" for s in schemes) else schemes[0].code)
+    scheme = next((s for s in schemes if s.code == code), None)
+    if scheme is None:
+        raise Http404
+    period = (request.GET.get("period") or scheme.period).strip()[:20]
+    return scheme, period
+
+
+@login_required
+def figures_view(request: HttpRequest) -> HttpResponse:
+    from pendopo.aid import lists
+
+    scheme, period = _scheme_period(request)
+    kecamatan = request.GET.get("kecamatan", "")
+    try:
+        fig = lists.figures(actor=request.user, scheme=scheme, period=period, kecamatan=kecamatan)
+    except PermissionDenied as exc:
+        raise _forbid(exc) from exc
+    chart = {"labels": [r.name for r in fig.rows], "accept": [r.accept for r in fig.rows], "review": [r.review for r in fig.rows],
+             "reject": [r.reject for r in fig.rows]}
+    villages = _villages_for(request.user) if getattr(request.user, "role", None) in lists.EXPORT_ROLES else []
+    return render(request, "aid/figures.html", {
+        "fig": fig, "chart": chart, "schemes": Scheme.objects.filter(active=True), "reject_groups": lists.REJECT_GROUPS,
+        "kecamatan_name": Region.objects.filter(code=kecamatan).values_list("name", flat=True).first() if kecamatan else "",
+        "villages": villages})
+
+
+@login_required
+def bnba_export(request: HttpRequest) -> HttpResponse:
+    from pendopo.aid import lists
+
+    scheme, period = _scheme_period(request)
+    village = request.GET.get("village", "")
+    try:
+        content, n = lists.bnba_workbook(actor=request.user, scheme=scheme, period=period, village=village)
+    except PermissionDenied as exc:
+        raise _forbid(exc) from exc
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="BNBA-{scheme.code}-{period}-{village}.xlsx"'
+    return response
+
+
+@login_required
+def musdes_create(request: HttpRequest) -> HttpResponse:
+    from pendopo.aid import lists
+    from pendopo.aid.forms import MusdesForm
+
+    try:
+        past = list(lists.musdes_list(actor=request.user)[:20])
+    except PermissionDenied as exc:
+        raise _forbid(exc) from exc
+    villages = _villages_for(request.user)
+    form = MusdesForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            m = lists.musdes_record(actor=request.user, scheme=Scheme.objects.get(code=d["scheme"]), village=d["village_code"], data=d)
+        except PermissionDenied as exc:
+            raise _forbid(exc) from exc
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return redirect("aid:musdes-pdf", pk=m.pk)
+    return render(request, "aid/musdes_create.html", {"form": form, "past": past, "single_village": len(villages) == 1},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def musdes_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from pendopo.aid import lists
+
+    try:
+        m = lists.musdes_list(actor=request.user).filter(pk=pk).first()
+        if m is None:
+            raise Http404
+        pdf = lists.musdes_pdf(actor=request.user, minutes=m)
+    except PermissionDenied as exc:
+        raise _forbid(exc) from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="berita-acara-musdes-{m.scheme_id}-{m.village_id}-{m.pk}.pdf"'
+    return response
+
+
+@login_required
+def rules_view(request: HttpRequest) -> HttpResponse:
+    from pendopo.aid import matrix
+    from pendopo.aid.forms import RuleForm
+    from pendopo.aid.models import OverlapRule, RuleChange
+
+    officer = getattr(request.user, "role", None) in review.REVIEW_ROLES
+    if getattr(request.user, "role", None) not in SCREENING_ROLES | {"regent_office"}:
+        raise DjangoPermissionDenied(_("Akun ini tidak boleh melihat matriks tumpang tindih."))
+    form = RuleForm(request.POST or None)
+    effect = None
+    status = 200
+    if request.method == "POST":
+        if not officer:
+            raise DjangoPermissionDenied(_("Hanya Dinas Sosial yang boleh mengubah matriks."))
+        if form.is_valid():
+            d = form.cleaned_data
+            spec = matrix.RuleSpec(d["action"], d["proposed"], d["held"], d["unit"], d["component"].strip())
+            try:
+                if request.POST.get("apply") == "1":
+                    change = matrix.rule_change(actor=request.user, spec=spec, reason=d["reason"])
+                    messages.success(request, _("Matriks diubah; %(n)s usulan diputuskan ulang.") % {"n": change.effect.get("changed", 0)})
+                    return redirect("aid:rules")
+                effect = matrix.rule_dry_run(actor=request.user, spec=spec)
+            except ValidationError as exc:
+                for f, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                    form.add_error(f if f in form.fields else None, errs)
+                status = 400
+        else:
+            status = 400
+    schemes = list(Scheme.objects.filter(active=True).order_by("code"))
+    rules = list(OverlapRule.objects.select_related("proposed", "held"))
+    cells: dict[tuple[str, str], list[OverlapRule]] = {}
+    for r in rules:
+        cells.setdefault((r.proposed.code, r.held.code), []).append(r)
+    grid = [(s, [(h, cells.get((s.code, h.code), [])) for h in schemes]) for s in schemes]
+    villages = dict(Region.objects.filter(code__in=list(effect.per_village) if effect else []).values_list("code", "name"))
+    return render(request, "aid/rules.html", {
+        "form": form, "effect": effect, "grid": grid, "schemes": schemes, "officer": officer,
+        "history": RuleChange.objects.select_related("actor")[:30],
+        "effect_rows": sorted(((villages.get(v, v or "—"), {_transition(k): n for k, n in c.items()}) for v, c in effect.per_village.items()),
+                              key=lambda x: x[0]) if effect else []},
+        status=status)
+
+
+def _transition(key: str) -> str:
+    labels = {"accept": _("Diterima"), "reject": _("Ditolak"), "review": _("Perlu diperiksa")}
+    before, _sep, after = key.partition("→")
+    return f"{labels.get(before, before)} → {labels.get(after, after)}"

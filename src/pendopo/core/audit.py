@@ -68,8 +68,10 @@ def audit_read(
     object_ids: Iterable[object] = (),
     object_repr: str = "",
     detail: Mapping[str, Any] | None = None,
+    kind: str = AuditKind.READ,
 ) -> AuditEvent:
-    """Record that ``actor`` was shown personal data of the listed objects.
+    """Record that ``actor`` was shown (or, with ``kind`` EXPORT, took away) personal data of
+    the listed objects.
 
     A list page is one event naming every row shown, so the trail says exactly who saw whom.
     """
@@ -78,7 +80,7 @@ def audit_read(
     if detail:
         changes.update(detail)
     return AuditEvent.objects.create(
-        kind=AuditKind.READ,
+        kind=kind,
         action=action,
         object_type=object_type,
         object_id=ids[0] if len(ids) == 1 else "",

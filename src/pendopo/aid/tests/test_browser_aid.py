@@ -96,5 +96,19 @@ def test_an_operator_proposes_and_uploads_and_dinas_sosial_clears_the_queue(live
         page.wait_for_selector("[data-testid=decision] >> text=Diterima")
         page.goto(f"{base}/bansos/pemeriksaan/")
         assert page.locator("[data-testid=queue-empty]").count() == 1
+
+        # Figures with their chart, and the matrix with a dry run.
+        page.goto(f"{base}/bansos/angka/?scheme=BLT-DD")
+        page.wait_for_selector("#chart")
+        assert "Genteng" in page.inner_text("[data-testid=figures]")
+        screenshot(page, "aid-figures-id.png")
+        page.goto(f"{base}/bansos/aturan/")
+        page.select_option("#id_action", "remove")
+        page.select_option("#id_proposed", "BLT-DD")
+        page.select_option("#id_held", "PKH")
+        page.click("[data-testid=dry-run]")
+        page.wait_for_selector("[data-testid=effect]")
+        assert "1 dari" in page.inner_text("[data-testid=effect]")  # E2's rejection would be lifted
+        screenshot(page, "aid-rules-dry-run-id.png")
     assert Proposal.objects.filter(decision="review").count() == 0
 

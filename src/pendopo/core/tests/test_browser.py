@@ -23,7 +23,7 @@ def test_a_village_operator_sees_only_their_village_and_switches_language(live_s
     with browser_context() as ctx:
         page = ctx.new_page()  # type: ignore[attr-defined]
         _login(page, base, "operator.kembiritan")
-        assert "Operator Desa" in page.inner_text("[data-testid=who]")
+        assert "Operator Desa" in (page.get_attribute("[data-testid=who]", "title") or "")
         assert "Penduduk desa Anda" in page.content()
         screenshot(page, "operator-home-id.png")
 
