@@ -22,3 +22,20 @@ def population(db: None) -> None:
     from pendopo.population.services import demo_population_generate
 
     demo_population_generate(actor=None, residents=600, seed=7, village_codes=[VILLAGE, OTHER_VILLAGE, FAR_VILLAGE])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """On PostgreSQL the test database can only be dropped when no session is left on it. The
+    live server of the browser tests can leave one idle behind (a request thread's connection
+    outliving the test); end such sessions before pytest-django drops the database."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.close()

@@ -128,3 +128,71 @@ def proposal_list(request: HttpRequest, scheme: str = "", decision: str = ""):  
                 for p in page]
 
     return AuditedPage(selectors.proposal_list(actor=user, scheme=scheme, decision=decision), render)
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    action: str
+    reason: str
+    before: str
+    after: str
+
+
+class AppealOut(Schema):
+    id: int
+    status: str
+    filed_at: dt.datetime
+    deadline: dt.date
+    reason: str
+    answer: str
+
+
+class ProposalDetailOut(ProposalOut):
+    auto_decision: str
+    explanation: str
+    source: str
+    events: list[EventOut]
+    appeals: list[AppealOut]
+
+
+@router.get("/aid/proposals/{proposal_id}", response={200: ProposalDetailOut, 401: ErrorOut, 403: ErrorOut},
+            summary="Satu usulan dengan keputusan, riwayat dan banding / one proposal with its decision history")
+def proposal_get(request: HttpRequest, proposal_id: int) -> ProposalDetailOut:
+    user = request.user
+    p = selectors.proposal_get(actor=user, pk=proposal_id)
+    full = sees_full_identity(user)
+    return ProposalDetailOut(
+        id=p.pk, scheme=p.scheme.code, period=p.period, decision=p.decision, reasons=p.reasons, score=p.score,
+        village_code=p.village_id, person_id=p.resident.person_id if p.resident else None,
+        name=(p.resident.name if full else mask_name(p.resident.name)) if p.resident else None,
+        nik=show_identity(user, p.resident.nik) if p.resident else None, created_at=p.created_at,
+        auto_decision=p.auto_decision, explanation=p.explanation, source=p.source,
+        events=[EventOut(at=e.at, actor=e.actor.username if e.actor else None, action=e.action, reason=e.reason, before=e.before,
+                         after=e.after) for e in p.events.select_related("actor")],
+        appeals=[AppealOut(id=a.id, status=a.status, filed_at=a.filed_at, deadline=a.deadline, reason=a.reason, answer=a.answer)
+                 for a in p.appeals.all()])
+
+
+class UploadOut(Schema):
+    id: int
+    scheme: str
+    period: str
+    village_code: str
+    file_name: str
+    status: str
+    rows: int
+    done_rows: int
+    counts: dict[str, int]
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+@router.get("/aid/uploads/{upload_id}", response={200: UploadOut, 401: ErrorOut, 403: ErrorOut},
+            summary="Kemajuan dan hasil unggahan usulan / progress and outcome of a proposal upload")
+def upload_get(request: HttpRequest, upload_id: int) -> UploadOut:
+    u = selectors.upload_get(actor=request.user, pk=upload_id)
+    return UploadOut(id=u.pk, scheme=u.scheme.code, period=u.period, village_code=u.village_id, file_name=u.file_name,
+                     status=u.status, rows=u.rows, done_rows=u.done_rows, counts=u.counts, error=u.error, created_at=u.created_at,
+                     finished_at=u.finished_at)

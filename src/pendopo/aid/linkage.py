@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Iterator
 
-from django.db.models import Max
+from django.db.models import Max, Q, Value
 
 from pendopo.aid.models import Holding as HoldingRow
 from pendopo.aid.models import HoldingStatus, OverlapRule, RollCandidate, RollRowStatus, Scheme
@@ -24,6 +24,47 @@ def catalogue() -> Catalogue:
     rules = tuple(Rule(r.proposed.code, r.held.code, r.unit, r.component)
                   for r in OverlapRule.objects.select_related("proposed", "held"))
     return Catalogue(schemes, rules)
+
+
+def versions() -> tuple[int, int]:
+    """(registry version, matrix version) in one round trip: what the online caches key on."""
+    from django.db import connection
+
+    from pendopo.aid.models import RuleChange
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT (SELECT MAX(version) FROM {RegistryState._meta.db_table}), "  # noqa: S608 - our own table names
+                    f"(SELECT MAX(id) FROM {RuleChange._meta.db_table})")
+        registry, rules = cur.fetchone()
+    return int(registry or 0), int(rules or 0)
+
+
+class CachedCatalogue:
+    """The catalogue, read again only when the matrix changes (every change is a ``RuleChange``)."""
+
+    _lock = threading.Lock()
+    _value: Catalogue | None = None
+    _schemes: dict[str, Scheme] = {}
+    _version: int = -1
+
+    @classmethod
+    def get(cls, version: int) -> Catalogue:
+        if cls._value is None or cls._version != version:
+            with cls._lock:
+                cls._value, cls._version = catalogue(), version
+                cls._schemes = {s.code: s for s in Scheme.objects.filter(active=True)}
+        assert cls._value is not None
+        return cls._value
+
+    @classmethod
+    def scheme(cls, code: str, version: int) -> Scheme | None:
+        """The active scheme row (its period, unit), from the same cache."""
+        cls.get(version)
+        return cls._schemes.get(code)
+
+    @classmethod
+    def reset(cls) -> None:
+        cls._value, cls._schemes, cls._version = None, {}, -1
 
 
 def _address(dusun: str, rt: str, rw: str) -> str:
@@ -53,10 +94,11 @@ def person_records() -> Iterator[PersonRecord]:
 def residents_for(person_ids: Iterable[str]) -> dict[str, Resident]:
     """Residents by the ``person_id`` screening reports (the extract's id, or the registry's own)."""
     ids = set(person_ids)
-    found = {r.person_id: r for r in Resident.objects.filter(external_id__in=ids)}
+    if not ids:
+        return {}
     pks = [int(p) for p in ids if p.isdigit()]
-    found.update({r.person_id: r for r in Resident.objects.filter(pk__in=pks, external_id__isnull=True)})
-    return found
+    q = Q(external_id__in=ids) | Q(pk__in=pks, external_id__isnull=True) if pks else Q(external_id__in=ids)
+    return {r.person_id: r for r in Resident.objects.filter(q) if r.person_id in ids}
 
 
 def holdings(resident_ids: Collection[int] | None = None) -> Iterator[Holding]:
@@ -65,14 +107,19 @@ def holdings(resident_ids: Collection[int] | None = None) -> Iterator[Holding]:
     # A holding flagged for exit (the holder died or moved) still counts until it is ended.
     active = HoldingRow.objects.filter(status__in=[HoldingStatus.ACTIVE, HoldingStatus.EXIT_FLAGGED])
     queued = RollCandidate.objects.filter(roll_row__status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS])
+    fields_active = ("resident__external_id", "resident_id", "scheme__code", "component")
+    fields_queued = ("resident__external_id", "resident_id", "roll_row__scheme__code", "roll_row__component")
     if resident_ids is not None:
-        active = active.filter(resident_id__in=list(resident_ids))
-        queued = queued.filter(resident_id__in=list(resident_ids))
-    for ext, pk, code, component in active.values_list("resident__external_id", "resident_id", "scheme__code", "component") \
-            .iterator(chunk_size=20_000):
+        # A handful of people: one plain query (a server-side cursor costs more round trips than it saves).
+        ids = list(resident_ids)
+        both = active.filter(resident_id__in=ids).order_by().annotate(certain=Value(True)).values_list(*fields_active, "certain").union(
+            queued.filter(resident_id__in=ids).order_by().annotate(certain=Value(False)).values_list(*fields_queued, "certain"), all=True)
+        for ext, pk, code, component, certain in both:
+            yield Holding(ext or str(pk), code, component, certain=bool(certain))
+        return
+    for ext, pk, code, component in active.values_list(*fields_active).iterator(chunk_size=20_000):
         yield Holding(ext or str(pk), code, component)
-    for ext, pk, code, component in queued.values_list("resident__external_id", "resident_id", "roll_row__scheme__code",
-                                                       "roll_row__component").iterator(chunk_size=20_000):
+    for ext, pk, code, component in queued.values_list(*fields_queued).iterator(chunk_size=20_000):
         yield Holding(ext or str(pk), code, component, certain=False)
 
 
@@ -90,8 +137,8 @@ class OnlineIndex:
         return int(v or 0)
 
     @classmethod
-    def get(cls) -> ReferenceIndex:
-        version = cls.version()
+    def get(cls, version: int | None = None) -> ReferenceIndex:
+        version = cls.version() if version is None else version
         if cls._index is not None and cls._version == version:
             return cls._index
         with cls._lock:

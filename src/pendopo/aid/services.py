@@ -142,25 +142,25 @@ class ScreenSession:
     candidates and their families are read as needed, and one ``Screener`` remembers earlier
     rows so a repeated person is a ``DUPLICATE_IN_BATCH``."""
 
-    def __init__(self, scheme: Scheme) -> None:
+    def __init__(self, scheme: Scheme, versions: tuple[int, int] | None = None) -> None:
         self.scheme = scheme
-        self.index = adapter.OnlineIndex.get()
+        registry_version, rules_version = versions or adapter.versions()
+        self.index = adapter.OnlineIndex.get(registry_version)
         self.registry = Registry()
         self.holdings = Holdings()
         self.residents: dict[str, Resident] = {}
-        self.screener = Screener(adapter.catalogue(), scheme.code, self.registry, self.holdings)
+        self.screener = Screener(adapter.CachedCatalogue.get(rules_version), scheme.code, self.registry, self.holdings)
         self.row = 0
 
     def _load(self, person_ids: list[str]) -> None:
-        """Registry facts and holdings of these people and their whole families."""
+        """Registry facts and holdings of these people and their whole families (three queries)."""
         wanted = [p for p in person_ids if p not in self.residents]
         if not wanted:
             return
         found = adapter.residents_for(wanted)
-        kk_of = dict(FamilyMembership.objects.filter(resident__in=found.values(), valid_to__isnull=True)
-                     .values_list("resident_id", "family__kk_number"))
-        members = FamilyMembership.objects.filter(family__kk_number__in=set(kk_of.values()), valid_to__isnull=True) \
-            .select_related("resident", "family")
+        families = FamilyMembership.objects.filter(resident__in=[r.pk for r in found.values()], valid_to__isnull=True).values("family_id")
+        members = FamilyMembership.objects.filter(family_id__in=families, valid_to__isnull=True).select_related("resident", "family")
+        kk_of: dict[int, str] = {}
         for m in members:
             found.setdefault(m.resident.person_id, m.resident)
             kk_of[m.resident_id] = m.family.kk_number
@@ -198,12 +198,12 @@ class ScreenSession:
         return out
 
 
-def _screening_scheme(actor: Any, data: dict[str, Any]) -> tuple[Scheme, str]:
+def _screening_scheme(actor: Any, data: dict[str, Any], versions: tuple[int, int]) -> tuple[Scheme, str]:
     role = getattr(actor, "role", None)
     if role not in SCREENING_ROLES:
         raise PermissionDenied("Akun ini tidak boleh menyaring usulan bantuan. / This account may not screen aid proposals.")
     code = normalise_code(data.get("scheme"))
-    scheme = Scheme.objects.filter(code=code, active=True).first()
+    scheme = adapter.CachedCatalogue.scheme(code, versions[1])
     if scheme is None:
         raise ApplicationError(f"Skema '{data.get('scheme') or ''}' tidak dikenal. / Unknown scheme.")
     from pendopo.linkage.address import normalise_village_code
@@ -222,15 +222,16 @@ def screening_one(*, actor: Any, data: dict[str, Any], record: bool = False, sou
     person is also proposed for the scheme's current period; a second proposal of the same
     person (or family, for family schemes) is rejected with ALREADY_PROPOSED, also under
     concurrency."""
+    versions = adapter.versions()
     if source == ProposalSource.PUBLIC:
         code = normalise_code(data.get("scheme"))
-        found = Scheme.objects.filter(code=code, active=True).first()
+        found = adapter.CachedCatalogue.scheme(code, versions[1])
         if found is None:
             raise ApplicationError(f"Skema '{data.get('scheme') or ''}' tidak dikenal. / Unknown scheme.")
         scheme = found
     else:
-        scheme, code = _screening_scheme(actor, data)
-    session = ScreenSession(scheme)
+        scheme, code = _screening_scheme(actor, data, versions)
+    session = ScreenSession(scheme, versions)
     outcome, candidates = session.screen(data)
     resident, person = session.person(outcome)
     outcome = _check_already_proposed(outcome, scheme, person)

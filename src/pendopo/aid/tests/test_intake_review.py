@@ -323,3 +323,21 @@ def test_a_report_with_a_bad_phone_number_is_refused_with_the_field_named(loaded
     r = Client().post(reverse("aid:public-report"), {"scheme": "BLT-DD", "nik": "1", "name": "x", "address": "x", "village_code": V,
                                                      "reporter_name": "a", "reporter_phone": "abc"})
     assert 'data-testid="error-reporter_phone"' in r.content.decode() and not Proposal.objects.exists()
+
+
+def test_the_api_shows_one_proposal_with_its_history_and_an_upload_with_its_progress(
+        loaded: Path, personas: Personas, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    p = _propose(personas, person_row("A2"))
+    review.appeal_file(actor=personas.village_operator, proposal=p, reason="ayahnya sudah tidak menerima BST", name="Operator")
+    _, raw = core_services.token_create(actor=None, user=personas.dinsos)  # type: ignore[arg-type]
+    h = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    got = Client().get(f"/api/v1/aid/proposals/{p.pk}", **h).json()
+    assert got["decision"] == "reject" and got["auto_decision"] == "reject" and got["appeals"][0]["status"] == "submitted"
+    assert [e["action"] for e in got["events"]] == ["appeal"]
+    _, other = core_services.token_create(actor=None, user=personas.other_operator)  # type: ignore[arg-type]
+    assert Client().get(f"/api/v1/aid/proposals/{p.pk}", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 403
+    assert Client().get(f"/api/v1/aid/proposals/{p.pk}").status_code == 401
+    upload(login(personas.village_operator), xlsx([person_row("B1")]), capture=django_capture_on_commit_callbacks)
+    u = ScreeningUpload.objects.get()
+    got = Client().get(f"/api/v1/aid/uploads/{u.pk}", **h).json()
+    assert got["status"] == "done" and got["rows"] == 1 and got["counts"] == {"accept": 1}
