@@ -24,4 +24,5 @@ urlpatterns = [
     path(_("bansos/musdes/"), views.musdes_create, name="musdes-create"),
     path(_("bansos/musdes/<int:pk>.pdf"), views.musdes_pdf_view, name="musdes-pdf"),
     path(_("bansos/aturan/"), views.rules_view, name="rules"),
+    path(_("bansos/rekonsiliasi/"), views.reconcile_view, name="reconcile"),
 ]

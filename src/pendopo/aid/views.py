@@ -535,3 +535,51 @@ def _transition(key: str) -> str:
     labels = {"accept": _("Diterima"), "reject": _("Ditolak"), "review": _("Perlu diperiksa")}
     before, _sep, after = key.partition("→")
     return f"{labels.get(before, before)} → {labels.get(after, after)}"
+
+
+@login_required
+def reconcile_view(request: HttpRequest) -> HttpResponse:
+    from pendopo.aid import reconcile
+    from pendopo.aid.models import Holding, RollRow
+
+    try:
+        if request.method == "POST":
+            form = ReasonForm(request.POST)
+            action = request.POST.get("action", "")
+            if not form.is_valid():
+                raise ValidationError(form.errors.get("reason") or _("Alasan wajib diisi."))
+            reason = form.cleaned_data["reason"]
+            if action in {"confirm", "dismiss"}:
+                row = RollRow.objects.filter(pk=request.POST.get("row")).first()
+                if row is None:
+                    raise Http404
+                if action == "confirm":
+                    rid = request.POST.get("resident_id")
+                    reconcile.roll_row_confirm(actor=request.user, row=row, reason=reason, resident_id=int(rid) if rid and rid.isdigit() else None,
+                                               nik=request.POST.get("nik", "").strip())
+                else:
+                    reconcile.roll_row_dismiss(actor=request.user, row=row, reason=reason)
+            elif action == "end":
+                h = Holding.objects.filter(pk=request.POST.get("holding")).first()
+                if h is None:
+                    raise Http404
+                reconcile.holding_end(actor=request.user, holding=h, reason=reason)
+            else:
+                raise Http404
+            messages.success(request, _("Tersimpan."))
+            return redirect(request.get_full_path())
+        queue = reconcile.roll_queue(actor=request.user)
+        flagged = list(reconcile.exit_flagged(actor=request.user)[:100])
+    except PermissionDenied as exc:
+        raise _forbid(exc) from exc
+    except (ValidationError, ApplicationError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else exc.message)
+        return redirect(request.get_full_path())
+    page = Paginator(queue, 20).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    from pendopo.core.audit import audit_read
+
+    shown = [c.resident_id for r in rows for c in r.candidates.all()] + [h.resident_id for h in flagged]
+    if shown:
+        audit_read(actor=request.user, action="aid.reconcile.view", object_type="resident", object_ids=shown)  # type: ignore[arg-type]
+    return render(request, "aid/reconcile.html", {"page": page, "rows": rows, "flagged": flagged, "query": ""})

@@ -126,3 +126,55 @@ def test_only_dinas_sosial_changes_the_matrix(loaded: Path, personas: Personas) 
     assert r.status_code == 403
     page = login(personas.dinsos).post(reverse("aid:rules"), {"action": "add", "proposed": "BLT-DD", "held": "BST", "unit": "family"})
     assert page.status_code == 400 and "sudah ada" in page.content.decode()
+
+
+def _queued_row(scheme: str = "PKH") -> object:
+    from pendopo.aid.models import RollCandidate, RollImport, RollRow, RollRowStatus, Scheme
+    from pendopo.population.models import Resident
+
+    imp = RollImport.objects.create(file_name="pkh-susulan.csv", rows=1, queued=1)
+    row = RollRow.objects.create(roll_import=imp, line=2, scheme=Scheme.objects.get(code=scheme), data={"name": "WAGIMAN"},
+                                 status=RollRowStatus.AMBIGUOUS, score=0.7)
+    for pid in ("G1", "G2"):
+        RollCandidate.objects.create(roll_row=row, resident=Resident.objects.get(external_id=pid), score=0.7)
+    return row
+
+
+def test_an_officer_settles_an_ambiguous_roll_row_and_ends_a_flagged_holding(loaded: Path, personas: Personas) -> None:
+    from pendopo.aid.models import Holding
+    from pendopo.population.models import Resident
+
+    row = _queued_row()
+    g1 = propose(personas, "G1")[0]
+    assert g1.decision == "review" and "POSSIBLY_COVERED" in g1.reasons  # the roll row may be him
+    c = login(personas.dinsos)
+    page = c.get(reverse("aid:reconcile"))
+    assert page.status_code == 200 and b'data-testid="roll-row"' in page.content
+    g1_pk = Resident.objects.get(external_id="G1").pk
+    c.post(reverse("aid:reconcile"), {"action": "confirm", "row": row.pk, "resident_id": g1_pk, "reason": "dicek ke pendamping PKH"})
+    row.refresh_from_db()
+    assert row.status == "confirmed" and Holding.objects.filter(resident_id=g1_pk, scheme__code="PKH", status="active").exists()
+    again = screening_one(actor=personas.dinsos, data={**person_row("G1"), "scheme": "BLT-DD"})
+    assert again.outcome.decision.value == "reject"  # now a certain holder: BLT-DD excludes PKH families
+    # A holding flagged for exit still counts until it is ended.
+    bst = Holding.objects.get(resident__external_id="A1", scheme__code="BST")
+    bst.status = "exit"
+    bst.save()
+    assert screening_one(actor=personas.dinsos, data={**person_row("A2"), "scheme": "BLT-DD"}).outcome.decision.value == "reject"
+    c.post(reverse("aid:reconcile"), {"action": "end", "holding": bst.pk, "reason": "pembayaran BST dihentikan"})
+    bst.refresh_from_db()
+    assert bst.status == "ended" and bst.end is not None
+    assert screening_one(actor=personas.dinsos, data={**person_row("A2"), "scheme": "BLT-DD"}).outcome.decision.value == "accept"
+    assert AuditEvent.objects.filter(action="aid.holding.end").exists() and AuditEvent.objects.filter(action="aid.roll_row.confirm").exists()
+
+
+def test_a_dismissed_roll_row_no_longer_holds_its_candidates_back(loaded: Path, personas: Personas) -> None:
+    from pendopo.aid import reconcile
+
+    row = _queued_row()
+    with pytest.raises(PermissionDenied):
+        reconcile.roll_row_dismiss(actor=personas.village_operator, row=row, reason="bukan warga kabupaten ini")
+    assert login(personas.village_operator).get(reverse("aid:reconcile")).status_code == 403
+    reconcile.roll_row_dismiss(actor=personas.dinsos, row=row, reason="bukan warga kabupaten ini")
+    r = screening_one(actor=personas.dinsos, data={**person_row("G1"), "scheme": "BLT-DD"})
+    assert r.outcome.decision.value == "accept"
