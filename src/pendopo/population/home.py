@@ -12,6 +12,11 @@ from pendopo.population import selectors
 register_nav(NavItem(_("Penduduk"), "population:resident-list", roles=frozenset(REGISTRY_READER_ROLES), order=10))
 
 
+def _health_unit(user: object) -> bool:
+    unit = getattr(user, "unit", None)
+    return unit is not None and unit.kind in {"puskesmas", "rsud"}
+
+
 def population_panels(user: object) -> list[Panel]:
     role = getattr(user, "role", None)
     url = reverse("population:resident-list")
@@ -25,6 +30,9 @@ def population_panels(user: object) -> list[Panel]:
             links=[(_("Lihat data saya"), reverse("population:resident-detail", args=[resident.pk]))],
             order=5,
         )]
+    if _health_unit(user):
+        return [Panel(_("Laporan kematian"), _("Laporkan kematian warga kabupaten; desa dan Dinas Sosial langsung menerimanya."),
+                      links=[(_("Lapor kematian"), reverse("population:death-report"))], order=4)]
     if role not in REGISTRY_READER_ROLES and not getattr(user, "is_superuser", False):
         return []
     c = selectors.counts_for(actor=user)

@@ -251,3 +251,36 @@ class RegistryState(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class LifeEventKind(models.TextChoices):
+    BIRTH = "birth", _("Kelahiran")
+    DEATH = "death", _("Kematian")
+    MOVE_IN = "move_in", _("Pindah datang")
+    MOVE_OUT = "move_out", _("Pindah keluar")
+    KK_CHANGE = "kk_change", _("Perubahan KK")
+    CORRECTION = "correction", _("Koreksi data")
+
+
+class LifeEvent(models.Model):
+    """One change in a resident's civil life, as the village (or a puskesmas, for a death)
+    recorded it: the registry's history, shown on the resident's page."""
+
+    kind = models.CharField(_("peristiwa"), max_length=10, choices=LifeEventKind.choices)
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="events", verbose_name=_("penduduk"))
+    occurred_on = models.DateField(_("tanggal peristiwa"))
+    recorded_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reporting_unit = models.ForeignKey("core.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                       verbose_name=_("unit pelapor"))
+    details = models.JSONField(_("rincian"), default=dict)
+    reason = models.TextField(_("alasan/keterangan"), blank=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = _("peristiwa kependudukan")
+        verbose_name_plural = _("peristiwa kependudukan")
+        indexes = [models.Index(fields=["resident", "occurred_on"], name="life_event_resident")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.resident_id} {self.occurred_on}"

@@ -7,4 +7,5 @@ app_name = "population"
 urlpatterns = [
     path(_("penduduk/"), views.resident_list, name="resident-list"),
     path(_("penduduk/<int:pk>/"), views.resident_detail, name="resident-detail"),
+    path(_("penduduk/lapor-kematian/"), views.death_report, name="death-report"),
 ]

@@ -1,16 +1,29 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pendopo.core.errors import PermissionDenied
+from pendopo.core.masking import mask_name
 from pendopo.core.models import Region
+from pendopo.core.roles import VILLAGE_ROLES, Role
 from pendopo.core.scopes import scope_for
-from pendopo.population import selectors
-from pendopo.population.forms import ResidentFilterForm
+from pendopo.population import life, selectors
+from pendopo.population.forms import (
+    BirthForm,
+    CorrectionForm,
+    DeathForm,
+    DeathReportForm,
+    MoveOutForm,
+    ResidentFilterForm,
+)
+from pendopo.population.models import Resident
 
 
 def _villages_for(user: object) -> list[tuple[str, str]]:
@@ -40,6 +53,14 @@ def resident_list(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "single_village": len(villages) == 1})
 
 
+def _error_into(form: object, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, exc.messages)  # type: ignore[attr-defined]
+
+
 @login_required
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -47,7 +68,81 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from exc
     membership = selectors.current_family(resident)
+    can_record = getattr(request.user, "role", None) in VILLAGE_ROLES | {Role.ADMIN} and scope_for(request.user).covers_region(resident.village_id)
+    forms_ = {
+        "birth": BirthForm(prefix="birth"), "death": DeathForm(prefix="death"), "move_out": MoveOutForm(prefix="move"),
+        "correction": CorrectionForm(prefix="fix", initial={f: getattr(resident, f) for f in life.CORRECTABLE}),
+    }
+    status = 200
+    if request.method == "POST":
+        if not can_record:
+            raise DjangoPermissionDenied(_("Hanya desa/kelurahan penduduk ini yang mencatat peristiwanya."))
+        action = request.POST.get("action", "")
+        prefix = {"birth": "birth", "death": "death", "move_out": "move", "correction": "fix"}.get(action)
+        if prefix is None:
+            raise Http404
+        cls = {"birth": BirthForm, "death": DeathForm, "move_out": MoveOutForm, "correction": CorrectionForm}[action]
+        form = cls(request.POST, prefix=prefix)
+        forms_[action] = form
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if action == "birth":
+                    if membership is None:
+                        raise ValidationError(_("Penduduk ini tidak tercatat pada KK yang berlaku."))
+                    child = life.birth_register(actor=request.user, family=membership.family, name=d["name"], sex=d["sex"],
+                                                birth_date=d["birth_date"], birth_place=d["birth_place"], nik=d["nik"],
+                                                nik_exception_reason=d["nik_exception_reason"])
+                    messages.success(request, _("Kelahiran %(name)s dicatat.") % {"name": child.name})
+                    return redirect("population:resident-detail", pk=child.pk)
+                if action == "death":
+                    life.death_register(actor=request.user, resident=resident, died_on=d["died_on"], place=d["place"], cause=d["cause"])
+                    messages.success(request, _("Kematian dicatat."))
+                elif action == "move_out":
+                    life.move_out_register(actor=request.user, resident=resident, moved_on=d["moved_on"], destination=d["destination"])
+                    messages.success(request, _("Pindah keluar dicatat."))
+                else:
+                    changes = {f: d[f] for f in life.CORRECTABLE if f in d}
+                    changes["nik"] = "".join(ch for ch in changes["nik"] if ch.isdigit())
+                    life.correction_register(actor=request.user, resident=resident, changes=changes, reason=d["reason"],
+                                             nik_exception_reason=d["nik_exception_reason"])
+                    messages.success(request, _("Koreksi dicatat."))
+                return redirect("population:resident-detail", pk=resident.pk)
+            except PermissionDenied as exc:
+                raise DjangoPermissionDenied(exc.message) from exc
+            except ValidationError as exc:
+                _error_into(form, exc)
+        status = 400
     members = list(selectors.family_members_on(membership.family)) if membership else []
     history = resident.memberships.select_related("family").order_by("valid_from", "id")
+    events = resident.events.select_related("recorded_by", "reporting_unit")
     return render(request, "population/resident_detail.html",
-                  {"resident": resident, "membership": membership, "members": members, "history": history})
+                  {"resident": resident, "membership": membership, "members": members, "history": history, "events": events,
+                   "can_record": can_record and resident.status == "alive", "forms": forms_,
+                   "open_form": request.POST.get("action", "") if status == 400 else ""}, status=status)
+
+
+@login_required
+def death_report(request: HttpRequest) -> HttpResponse:
+    """A puskesmas or RSUD reports a death for a resident of any village in the regency."""
+    unit = getattr(request.user, "unit", None)
+    if unit is None or unit.kind not in life.HEALTH_UNITS:
+        raise DjangoPermissionDenied(_("Laporan kematian dari fasilitas kesehatan hanya untuk puskesmas dan RSUD."))
+    form = DeathReportForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        digits = "".join(ch for ch in d["nik"] if ch.isdigit())
+        resident = Resident.objects.filter(nik=digits).select_related("village").first()
+        if resident is None:
+            form.add_error("nik", _("NIK ini tidak ada di data kependudukan kabupaten."))
+        else:
+            try:
+                life.death_register(actor=request.user, resident=resident, died_on=d["died_on"], place=d["place"], cause=d["cause"])
+                done = {"name": mask_name(resident.name), "village": resident.village.name}
+                form = DeathReportForm()
+            except PermissionDenied as exc:
+                raise DjangoPermissionDenied(exc.message) from exc
+            except ValidationError as exc:
+                _error_into(form, exc)
+    return render(request, "population/death_report.html", {"form": form, "done": done}, status=400 if form.errors else 200)
