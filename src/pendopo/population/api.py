@@ -57,3 +57,34 @@ def resident_list(request: HttpRequest, q: str = "", village: str = "", status: 
 @router.get("/residents/{resident_id}", response={200: ResidentOut, 401: ErrorOut, 403: ErrorOut}, summary="Satu penduduk")
 def resident_get(request: HttpRequest, resident_id: int) -> ResidentOut:
     return _out(request, selectors.resident_get(actor=request.user, pk=resident_id))
+
+
+class MemberOut(Schema):
+    resident_id: int
+    nik: str
+    name: str
+    relationship: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class FamilyOut(Schema):
+    kk: str
+    village_code: str
+    dusun: str
+    rt: str
+    rw: str
+    on: dt.date
+    members: list[MemberOut]
+
+
+@router.get("/families/{kk_number}", response={200: FamilyOut, 401: ErrorOut, 403: ErrorOut},
+            summary="Satu KK dan anggotanya pada suatu tanggal / one family card and its members on a date")
+def family_get(request: HttpRequest, kk_number: str, on: dt.date | None = None) -> FamilyOut:
+    day = on or dt.date.today()  # noqa: DTZ011 - a calendar day
+    family, members = selectors.family_get(actor=request.user, kk_number=kk_number, on=day)
+    user = request.user
+    return FamilyOut(kk=show_identity(user, family.kk_number), village_code=family.village_id, dusun=family.dusun, rt=family.rt,
+                     rw=family.rw, on=day,
+                     members=[MemberOut(resident_id=m.resident_id, nik=show_identity(user, m.resident.nik), name=m.resident.name,
+                                        relationship=m.relationship, valid_from=m.valid_from, valid_to=m.valid_to) for m in members])

@@ -33,6 +33,10 @@ def population_panels(user: object) -> list[Panel]:
     if _health_unit(user):
         return [Panel(_("Laporan kematian"), _("Laporkan kematian warga kabupaten; desa dan Dinas Sosial langsung menerimanya."),
                       links=[(_("Lapor kematian"), reverse("population:death-report"))], order=4)]
+    unit = getattr(user, "unit", None)
+    if unit is not None and unit.code == "DISPENDUKCAPIL":
+        return [Panel(_("Impor data kependudukan"), _("Unggah ekstrak Dispendukcapil; baris yang salah masuk karantina."),
+                      links=[(_("Impor data kependudukan"), reverse("population:registry-upload"))], order=4)]
     if role not in REGISTRY_READER_ROLES and not getattr(user, "is_superuser", False):
         return []
     c = selectors.counts_for(actor=user)
@@ -49,7 +53,10 @@ def population_panels(user: object) -> list[Panel]:
         title, text = _("Penduduk kecamatan Anda"), _("Jumlah penduduk seluruh desa/kelurahan di kecamatan Anda.")
     else:
         title, text = _("Penduduk kabupaten"), _("Ringkasan data kependudukan seluruh kabupaten.")
-    panels = [Panel(title, text, stats=stats, links=[(_("Daftar penduduk"), url)], order=1)]
+    links = [(_("Daftar penduduk"), url), (_("Statistik"), reverse("population:resident-figures"))]
+    if role == Role.ADMIN:
+        links.append((_("Impor data kependudukan"), reverse("population:registry-upload")))
+    panels = [Panel(title, text, stats=stats, links=links, order=1)]
     if role in (Role.KECAMATAN_OFFICER, Role.REGENT_OFFICE, Role.DINSOS):
         per_village = selectors.village_counts(actor=user)
         top = sorted(per_village, key=lambda r: -int(r["n"]))[:6]  # type: ignore[call-overload]

@@ -149,8 +149,10 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, object]]
     return header, rows(), table.size_hint
 
 
-def registry_import(*, actor: Any, path: str | Path, progress: Progress | None = None) -> Result:
-    """Load an extract. Raises ``InputError`` (nothing written) when the file itself is unusable."""
+def registry_import(*, actor: Any, path: str | Path, progress: Progress | None = None,
+                    saving: Callable[[int], None] | None = None) -> Result:
+    """Load an extract. Raises ``InputError`` (nothing written) when the file itself is unusable.
+    ``saving(rows)`` is called when every row has been read and checked and writing begins."""
     p = Path(path)
     _, rows, size = _rows(p)
     digest = hashlib.sha256()
@@ -186,6 +188,8 @@ def registry_import(*, actor: Any, path: str | Path, progress: Progress | None =
             progress(n, size or n)
     if n == 0:
         raise InputError("tidak ada baris data / no data rows", file=str(p), row=2)
+    if saving:
+        saving(n)
     with transaction.atomic():
         record.rows = n
         record.save()

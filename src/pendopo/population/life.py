@@ -189,7 +189,8 @@ def move_in_register(*, actor: Any, village: str, kk_number: str, relationship: 
 def kk_change_register(*, actor: Any, residents: list[Resident], new_kk_number: str, head: Resident, on: dt.date,
                        reason: str) -> Family:
     """Residents leave their KK for a new or another card (a split, a marriage, a divorce, a
-    head who died): the old memberships end the day before, the new ones start that day."""
+    head who died): the old memberships end and the new ones start on that day (a membership
+    runs up to, not including, its ``valid_to``)."""
     if not residents or head not in residents:
         raise ValidationError({"head": "Kepala keluarga harus salah satu anggota yang pindah KK. / The head must be among them."})
     for r in residents:
@@ -210,7 +211,7 @@ def kk_change_register(*, actor: Any, residents: list[Resident], new_kk_number: 
         if old is not None:
             if on <= old.valid_from:
                 raise ValidationError({"on": "Tanggal sebelum keanggotaan KK lama dimulai. / Before the old membership began."})
-            old.valid_to = on - dt.timedelta(days=1)
+            old.valid_to = on  # memberships run up to, not including, valid_to
             old.save(update_fields=["valid_to"])
         rel = Relationship.HEAD if r.pk == head.pk else (
             Relationship.OTHER if old is None or old.relationship == Relationship.HEAD else old.relationship)

@@ -284,3 +284,42 @@ class LifeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.resident_id} {self.occurred_on}"
+
+
+class RegistryUploadStatus(models.TextChoices):
+    QUEUED = "queued", _("Menunggu")
+    READING = "reading", _("Membaca dan memeriksa")
+    SAVING = "saving", _("Menyimpan")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class RegistryUpload(models.Model):
+    """An extract uploaded in the page, imported by the task worker with progress."""
+
+    file_name = models.CharField(_("nama berkas"), max_length=200)
+    content = models.BinaryField(_("isi berkas"))
+    status = models.CharField(_("status"), max_length=8, choices=RegistryUploadStatus.choices, default=RegistryUploadStatus.QUEUED)
+    rows_done = models.PositiveIntegerField(_("baris diperiksa"), default=0)
+    rows_total = models.PositiveIntegerField(_("perkiraan baris"), default=0)
+    error = models.TextField(_("galat"), blank=True)
+    registry_import = models.ForeignKey(RegistryImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("unggahan data kependudukan")
+        verbose_name_plural = _("unggahan data kependudukan")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if self.status == RegistryUploadStatus.DONE:
+            return 100
+        if self.status == RegistryUploadStatus.SAVING:
+            return 50
+        return int(50 * self.rows_done / self.rows_total) if self.rows_total else 0

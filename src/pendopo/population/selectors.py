@@ -126,3 +126,16 @@ def village_counts(*, actor: object) -> list[dict[str, object]]:
     scope = _registry_scope(actor)
     qs = scope.filter_regions(Resident.objects.alive(), "village__code")
     return list(qs.values("village_id", "village__name").annotate(n=Count("id")).order_by("village_id"))
+
+
+def family_get(*, actor: object, kk_number: str, on: dt.date) -> tuple[Family, list[FamilyMembership]]:
+    """A KK in the actor's scope and who was on it on ``on``; reading it is audited."""
+    scope = _registry_scope(actor)
+    digits = "".join(ch for ch in kk_number if ch.isdigit())
+    family = Family.objects.filter(kk_number=digits).first()
+    if family is None or scope.self_only or not scope.covers_region(family.village_id):
+        raise PermissionDenied("KK ini tidak ada atau di luar kewenangan akun Anda.")
+    members = list(family_members_on(family, on))
+    audit_read(actor=actor, action="family.view", object_type="population.resident",  # type: ignore[arg-type]
+               object_ids=[m.resident_id for m in members], object_repr=f"KK {family.kk_number[:4]}…", detail={"on": on.isoformat()})
+    return family, members

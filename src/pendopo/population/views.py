@@ -146,3 +146,107 @@ def death_report(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _error_into(form, exc)
     return render(request, "population/death_report.html", {"form": form, "done": done}, status=400 if form.errors else 200)
+
+
+def _filter_from(request: HttpRequest) -> selectors.ResidentFilter:
+    g = request.GET
+    return selectors.ResidentFilter(q=g.get("q", ""), village=g.get("village", ""), status=g.get("status", ""), sex=g.get("sex", ""))
+
+
+@login_required
+def resident_export(request: HttpRequest) -> HttpResponse:
+    from pendopo.core.errors import ApplicationError
+    from pendopo.population import exports
+
+    fmt = "csv" if request.GET.get("fmt") == "csv" else "xlsx"
+    try:
+        content, fmt, _n = exports.resident_export(actor=request.user, f=_filter_from(request), fmt=fmt)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path.rsplit('/', 2)[0]}/?{request.GET.urlencode()}")
+    kind = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="penduduk.{fmt}"'
+    return response
+
+
+@login_required
+def resident_figures(request: HttpRequest) -> HttpResponse:
+    from pendopo.population import exports
+
+    village = request.GET.get("village", "")
+    try:
+        villages = _villages_for(request.user)
+        if village and village not in {code for code, _n in villages}:
+            raise PermissionDenied("Desa ini di luar kewenangan akun Anda.")
+        fig = exports.figures(actor=request.user, village=village)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    chart = {"bands": [b for b, _m, _f in fig.pyramid], "male": [-m for _b, m, _f in fig.pyramid], "female": [f for _b, _m, f in fig.pyramid],
+             "edu_labels": [k for k, _n in fig.education], "edu": [n for _k, n in fig.education],
+             "job_labels": [k for k, _n in fig.occupation], "job": [n for _k, n in fig.occupation]}
+    return render(request, "population/resident_figures.html", {"fig": fig, "chart": chart, "villages": villages, "village": village,
+                                                                "village_name": dict(villages).get(village, "")})
+
+
+@login_required
+def registry_upload(request: HttpRequest) -> HttpResponse:
+    from pendopo.population import uploads
+
+    try:
+        past = list(uploads.registry_upload_list(actor=request.user)[:15])
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    error = ""
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            error = _("Pilih berkas ekstrak (.csv atau .xlsx).")
+        else:
+            try:
+                up = uploads.registry_upload_submit(actor=request.user, file_name=f.name, content=f.read())
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                return redirect("population:registry-upload-detail", pk=up.pk)
+    return render(request, "population/registry_upload.html", {"past": past, "error": error}, status=400 if error else 200)
+
+
+@login_required
+def registry_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from pendopo.population import uploads
+    from pendopo.population.models import RegistryUploadStatus
+
+    try:
+        up = uploads.registry_upload_list(actor=request.user).filter(pk=pk).first()
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    if up is None:
+        raise Http404
+    finished = up.status in (RegistryUploadStatus.DONE, RegistryUploadStatus.FAILED)
+    if request.headers.get("HX-Request") and not finished:
+        return render(request, "population/_registry_progress.html", {"u": up})
+    response = render(request, "population/registry_upload_detail.html", {
+        "u": up, "problems": list(up.registry_import.quarantined.order_by("line")[:50]) if up.registry_import else []})
+    if request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def quarantine_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from pendopo.population import uploads
+    from pendopo.population.models import RegistryImport
+
+    record = RegistryImport.objects.filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    try:
+        content = uploads.quarantine_csv(actor=request.user, registry_import=record)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="karantina-impor-{record.pk}.csv"'
+    return response

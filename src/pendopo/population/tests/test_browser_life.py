@@ -44,5 +44,8 @@ def test_an_operator_registers_a_birth_and_a_death_and_sees_the_history(live_ser
         text = page.inner_text("[data-testid=events]")
         assert "Kematian" in text and "Rumah duka" in text
         screenshot(page, "population-death-390.png")
+        page.goto(f"{base}/penduduk/statistik/")
+        page.wait_for_selector("#pyramid")
+        screenshot(page, "population-figures-390.png")
     assert Resident.objects.get(name="Nayla Azzahra").status == "alive"
     assert Resident.objects.get(pk=head.resident_id).status == "deceased"

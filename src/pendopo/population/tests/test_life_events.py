@@ -126,7 +126,7 @@ def test_moves_kk_changes_and_corrections_keep_their_history(population: None, p
     fam = life.kk_change_register(actor=personas.village_operator, residents=[child], new_kk_number="3510091011260001", head=child,
                                   on=on, reason="menikah, membentuk keluarga baru")
     old = FamilyMembership.objects.get(resident=child, family=head.family)
-    assert old.valid_to == on - dt.timedelta(days=1)
+    assert old.valid_to == on
     assert FamilyMembership.objects.get(resident=child, valid_to__isnull=True).family == fam
     fixed = life.correction_register(actor=personas.village_operator, resident=child, changes={"name": child.name + " Rahayu"},
                                      reason="sesuai akta kelahiran")
@@ -163,3 +163,60 @@ def test_the_page_records_a_birth_and_a_death_and_shows_the_history(population: 
     assert "Kematian" in page and "RSUD Genteng" in page
     c.force_login(personas.other_operator)
     assert c.post(url, {"action": "death", "death-died_on": "2026-11-22"}).status_code == 403
+
+
+def test_the_family_api_answers_who_was_on_a_kk_on_a_date(population: None, personas: Personas) -> None:
+    from django.db.models import Count
+
+    big = FamilyMembership.objects.filter(valid_to__isnull=True, family__village_id=VILLAGE).values("family_id") \
+        .annotate(n=Count("id")).filter(n__gt=1).order_by("family_id").values_list("family_id", flat=True).first()
+    head = FamilyMembership.objects.select_related("family").get(family_id=big, relationship=Relationship.HEAD, valid_to__isnull=True)
+    child = FamilyMembership.objects.filter(family_id=big, valid_to__isnull=True).exclude(pk=head.pk).first().resident
+    life.kk_change_register(actor=personas.village_operator, residents=[child], new_kk_number="3510091011260009", head=child,
+                            on=dt.date(2026, 11, 10), reason="menikah")
+    _, raw = core_services.token_create(actor=None, user=personas.village_operator)  # type: ignore[arg-type]
+    h = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    kk = head.family.kk_number
+    before = Client().get(f"/api/v1/families/{kk}", {"on": "2026-11-09"}, **h).json()
+    after = Client().get(f"/api/v1/families/{kk}", {"on": "2026-11-10"}, **h).json()
+    assert child.pk in {m["resident_id"] for m in before["members"]}
+    assert child.pk not in {m["resident_id"] for m in after["members"]}
+    assert before["members"][0]["nik"].isdigit()  # village operators see full numbers
+    _, other = core_services.token_create(actor=None, user=personas.other_operator)  # type: ignore[arg-type]
+    assert Client().get(f"/api/v1/families/{kk}", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 403
+    assert AuditEvent.objects.filter(action="family.view").exists()
+
+
+def test_an_export_is_scoped_masked_by_role_and_safe_against_formulas(population: None, personas: Personas) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    r = Resident.objects.filter(village_id=VILLAGE).first()
+    Resident.objects.filter(pk=r.pk).update(occupation="=HYPERLINK(\"http://x\")")
+    c = Client()
+    c.force_login(personas.village_operator)
+    got = c.get(reverse("population:resident-export"), {"fmt": "xlsx", "status": "alive"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(got.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][0] == "NIK" and {row[13] for row in rows[1:]} == {VILLAGE}
+    assert any(str(row[8]).startswith("'=HYPERLINK") for row in rows[1:])
+    assert all(len(str(row[0])) == 16 and str(row[0]).isdigit() for row in rows[1:])
+    c.force_login(personas.kecamatan_officer)
+    text = c.get(reverse("population:resident-export"), {"fmt": "csv", "village": VILLAGE}).content.decode("utf-8-sig")
+    first = text.splitlines()[1].split(",")
+    assert "*" in first[0]  # a kecamatan officer gets masked NIKs
+    event = AuditEvent.objects.filter(action="resident.export").order_by("-id").first()
+    assert event.kind == "export" and event.changes["masked"] is True
+    c.force_login(personas.agency_staff)
+    assert c.get(reverse("population:resident-export")).status_code == 403
+
+
+def test_the_figures_page_counts_the_living_by_age_and_sex(population: None, personas: Personas) -> None:
+    c = Client()
+    c.force_login(personas.village_head)
+    page = c.get(reverse("population:resident-figures"))
+    fig = page.context["fig"]
+    alive = Resident.objects.filter(village_id=VILLAGE, status="alive").count()
+    assert fig.total == alive == fig.male + fig.female == sum(m + f for _b, m, f in fig.pyramid)
+    assert b"pyramid" in page.content
+    assert c.get(reverse("population:resident-figures"), {"village": OTHER_VILLAGE}).status_code == 403
