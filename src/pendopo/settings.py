@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pendopo.core",
     "pendopo.population",
     "pendopo.aid",
+    "pendopo.letters",
     "pendopo.api",
     "ninja",  # its bundled Swagger UI is served from our static files, not a CDN
     "django.contrib.admin",
@@ -126,6 +127,11 @@ AID_UPLOAD_MAX_BYTES = env_int("PENDOPO_AID_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 AID_UPLOAD_MAX_ROWS = env_int("PENDOPO_AID_UPLOAD_MAX_ROWS", 10_000)
 AID_APPEAL_FILE_DAYS = env_int("PENDOPO_AID_APPEAL_FILE_DAYS", 30)  # a decision may be appealed this long
 AID_APPEAL_DECIDE_DAYS = env_int("PENDOPO_AID_APPEAL_DECIDE_DAYS", 14)  # Dinas Sosial answers within this
+
+# --- Letters -----------------------------------------------------------------------------------
+LETTERS_NOTIFIER = env_str("PENDOPO_LETTERS_NOTIFIER", "log")  # log | email
+# The address the public reaches Pendopo at: printed in each letter's QR code.
+PENDOPO_PUBLIC_URL = env_str("PENDOPO_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [

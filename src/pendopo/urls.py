@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("pendopo.population.urls")),
     path("", include("pendopo.aid.urls")),
+    path("", include("pendopo.letters.urls")),
     path("", include("pendopo.core.urls")),
     prefix_default_language=False,
 )

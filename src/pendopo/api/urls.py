@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from pendopo.aid.api import router as aid_router
 from pendopo.core.api import router as core_router
 from pendopo.core.errors import ApplicationError, PermissionDenied
+from pendopo.letters.api import router as letters_router
 from pendopo.population.api import router as population_router
 
 api = NinjaAPI(
@@ -21,6 +22,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/", population_router)
 api.add_router("/", aid_router)
+api.add_router("/", letters_router)
 
 
 @api.exception_handler(PermissionDenied)
