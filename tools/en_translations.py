@@ -671,4 +671,5 @@ EN = {
 'Berkas terlalu besar.': 'File too large.',
 'Templat surat diubah oleh kepala desa.': 'Letter templates are changed by the village head.',
 'Templat disimpan.': 'Template saved.',
+'Sedang diproses': 'In progress',
 }

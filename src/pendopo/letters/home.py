@@ -21,7 +21,12 @@ def letters_panels(user: object) -> list[Panel]:
 
     role = getattr(user, "role", None)
     if role == Role.RESIDENT:
+        mine = request_list(actor=user)
+        stats = [Stat(_("Siap diambil"), mine.filter(status=RequestStatus.READY).count(), reverse("letters:request-list")),
+                 Stat(_("Sedang diproses"), mine.filter(status__in=[RequestStatus.SUBMITTED, RequestStatus.PROCESSING,
+                                                                    RequestStatus.SIGNING]).count(), reverse("letters:request-list"))]
         return [Panel(_("Surat keterangan dari desa"), _("Ajukan surat tanpa datang ke kantor desa; Anda diberi tahu saat surat siap."),
+                      stats=stats,
                       links=[(_("Ajukan surat"), reverse("letters:request-create")), (_("Surat saya"), reverse("letters:request-list"))],
                       order=2)]
     if role not in VILLAGE_ROLES:

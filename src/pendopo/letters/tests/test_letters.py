@@ -204,3 +204,24 @@ def test_the_api_files_requests_at_the_counter_and_verifies_in_public(population
     _, other = core_services.token_create(actor=None, user=personas.other_operator)  # type: ignore[arg-type]
     assert Client().post("/api/v1/letters/requests", {"type": "DOM", "nik": r.nik, "purpose": "x", "data": {"sejak": "1"}},
                          content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_resident_is_told_by_email_when_the_letter_is_ready_or_declined(population: None, personas: Personas, settings,
+                                                                             django_capture_on_commit_callbacks, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    settings.LETTERS_NOTIFIER = "email"
+    r = a_resident()
+    services.resident_pin_issue(actor=personas.village_operator, resident=r)
+    r.refresh_from_db()
+    r.user.email = "warga@example.org"
+    r.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = approve_and_sign(personas, counter_request(personas, resident=r))
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["warga@example.org"]
+    assert signed.number in mailoutbox[0].body and "sudah siap" in mailoutbox[0].subject
+    other = counter_request(personas, "SKU", resident=r, usaha="warung", lokasi_usaha="Krajan")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.letter_request_check(actor=personas.village_operator, request=other, approve=False, reason="foto usaha belum ada")
+    assert len(mailoutbox) == 2 and "foto usaha belum ada" in mailoutbox[1].body
+    signed.refresh_from_db()
+    assert signed.notified_at is not None
