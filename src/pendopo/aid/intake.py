@@ -6,7 +6,9 @@ progress, then every proposal is written in one transaction and a result workboo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pendopo.aid.models import Proposal, ProposalSource, Scheme, ScreeningUpload, UploadStatus
@@ -142,9 +144,21 @@ def screening_upload_submit(*, actor: Any, scheme: Scheme, village_code: str, fi
     if not scheme.active:
         raise ValidationError({"scheme": "Skema ini tidak aktif. / This scheme is not active."})
     rows = read_rows(file_name, content)
+    digest = hashlib.sha256(json.dumps([data for _line, data in rows], sort_keys=True).encode()).hexdigest()
+    earlier = ScreeningUpload.objects.filter(village=village, scheme=scheme, period=scheme.period, digest=digest) \
+        .exclude(status=UploadStatus.FAILED).only("pk", "created_at", "file_name").first()
+    if earlier is not None:  # a second click, or the same list sent again
+        raise ValidationError(f"{file_name}: berkas yang sama sudah diunggah ({earlier.file_name}, "
+                                  f"{timezone.localtime(earlier.created_at):%d-%m-%Y %H.%M}); lihat hasilnya di daftar unggahan. "
+                                  f"/ This file was uploaded already.", code="duplicate")
     with transaction.atomic():
-        upload = ScreeningUpload.objects.create(scheme=scheme, period=scheme.period, village=village, file_name=file_name[:200],
-                                                content=content, rows=len(rows), created_by=actor)
+        try:
+            with transaction.atomic():
+                upload = ScreeningUpload.objects.create(scheme=scheme, period=scheme.period, village=village, file_name=file_name[:200],
+                                                        content=content, digest=digest, rows=len(rows), created_by=actor)
+        except IntegrityError as exc:  # the same list sent twice at the same moment
+            raise ValidationError(f"{file_name}: berkas yang sama sedang diunggah. / This file is being uploaded already.",
+                                  code="duplicate") from exc
         audit_write(actor=actor, action="aid.upload.submit", obj=upload, personal_data=True,
                     changes={"scheme": scheme.code, "village": village.code, "rows": len(rows), "file": file_name[:200]})
         transaction.on_commit(lambda: _enqueue(upload.pk))

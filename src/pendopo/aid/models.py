@@ -183,6 +183,8 @@ class ScreeningUpload(models.Model):
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("desa"))
     file_name = models.CharField(_("nama berkas"), max_length=200)
     content = models.BinaryField(_("isi berkas"))
+    # SHA-256 of the rows as read (not of the file: Excel rewrites dates inside a saved workbook).
+    digest = models.CharField(_("sidik isi"), max_length=64, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=8, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
     rows = models.PositiveIntegerField(_("baris"), default=0)
     done_rows = models.PositiveIntegerField(_("baris selesai"), default=0)
@@ -197,7 +199,12 @@ class ScreeningUpload(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("unggahan usulan")
         verbose_name_plural = _("unggahan usulan")
-        constraints = [models.CheckConstraint(condition=Q(done_rows__lte=models.F("rows")), name="upload_done_le_rows")]
+        constraints = [
+            models.CheckConstraint(condition=Q(done_rows__lte=models.F("rows")), name="upload_done_le_rows"),
+            # The same list once per village, scheme and period (a failed one may be sent again).
+            models.UniqueConstraint(fields=["village", "scheme", "period", "digest"], condition=~Q(status="failed") & ~Q(digest=""),
+                                    name="upload_once"),
+        ]
 
     def __str__(self) -> str:
         return self.file_name

@@ -96,6 +96,10 @@ def test_an_uploaded_sheet_is_screened_in_the_background_with_a_result_workbook(
     assert sheet[2][9] == "COVERED" and "BST" in sheet[2][10]
     assert AuditEvent.objects.filter(action="aid.upload.screened", object_id=str(u.pk)).exists()
     assert AuditEvent.objects.filter(action="aid.upload.download", object_id=str(u.pk)).exists()
+    # The same file again (a second click, a re-send) is refused, and nothing is proposed twice.
+    again = upload(c, xlsx(rows), capture=django_capture_on_commit_callbacks)
+    assert again.status_code == 400 and "berkas yang sama sudah diunggah" in again.content.decode()
+    assert ScreeningUpload.objects.count() == 1 and Proposal.objects.count() == 6
 
 
 def test_a_csv_with_english_headers_is_read_too(loaded: Path, personas: Personas, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
