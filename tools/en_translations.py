@@ -672,4 +672,6 @@ EN = {
 'Templat surat diubah oleh kepala desa.': 'Letter templates are changed by the village head.',
 'Templat disimpan.': 'Template saved.',
 'Sedang diproses': 'In progress',
+'kunci nama': 'name key',
+'sidik isi': 'content fingerprint',
 }

@@ -44,6 +44,7 @@ from pendopo.population.models import (
     Resident,
     ResidentStatus,
 )
+from pendopo.population.search import tokens_insert, tokens_refresh
 from pendopo.population.services import IdAllocator, insert_rows
 from pendopo.population.values import registry_status, split_address
 
@@ -270,10 +271,12 @@ def _apply(good: list[Clean], bad: list[QuarantinedRow], record: RegistryImport,
             fam_pk, issued = families[c.kk]
             mem_rows.append((fam_pk, pk, c.relationship or Relationship.OTHER, issued or today, None))
         insert_rows(Resident._meta.db_table, RESIDENT_COLUMNS, res_rows)
+        tokens_insert((row[0], c.values["name"]) for row, c in zip(res_rows, fresh, strict=True))  # type: ignore[misc]
         insert_rows(FamilyMembership._meta.db_table, ["family_id", "resident_id", "relationship", "valid_from", "valid_to"], mem_rows)
         if to_update:
             fields = [*FIELDS, "external_id"]
             Resident.objects.bulk_update([r for r, _ in to_update], fields, batch_size=1000)
+            tokens_refresh([r.pk for r, d in to_update if "name" in d])
             dated = [r for r, d in to_update if "status" in d]
             Resident.objects.bulk_update(dated, ["status_changed_on"], batch_size=1000)
             left = {r.pk: r.status for r in dated if r.status != ResidentStatus.ALIVE}

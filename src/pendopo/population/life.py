@@ -31,6 +31,7 @@ from pendopo.population.models import (
     Resident,
     ResidentStatus,
 )
+from pendopo.population.search import tokens_refresh
 
 # Who reports deaths from outside the village: hospitals and puskesmas, for anyone in the regency.
 HEALTH_UNITS = frozenset({UnitKind.PUSKESMAS, UnitKind.RSUD})
@@ -104,6 +105,7 @@ def birth_register(*, actor: Any, family: Family, name: str, sex: str, birth_dat
     r.full_clean()
     r.save()
     FamilyMembership.objects.create(family=family, resident=r, relationship=Relationship.CHILD, valid_from=birth_date)
+    tokens_refresh([r.pk])
     _event(LifeEventKind.BIRTH, r, actor, birth_date, {"kk": family.kk_number, "birth_place": r.birth_place})
     registry_changed()
     return r
@@ -180,6 +182,7 @@ def move_in_register(*, actor: Any, village: str, kk_number: str, relationship: 
     r.full_clean()
     r.save()
     FamilyMembership.objects.create(family=family, resident=r, relationship=relationship, valid_from=moved_on)
+    tokens_refresh([r.pk])
     _event(LifeEventKind.MOVE_IN, r, actor, moved_on, {"origin": origin.strip()[:200], "kk": kk})
     registry_changed()
     return r
@@ -249,6 +252,8 @@ def correction_register(*, actor: Any, resident: Resident, changes: dict[str, An
             resident.nik_exception_reason = nik_exception_reason.strip()[:250]
     resident.full_clean()
     resident.save()
+    if "name" in after:
+        tokens_refresh([resident.pk])
     _event(LifeEventKind.CORRECTION, resident, actor, timezone.localdate(),
            {"fields": sorted(after), "before": {k: str(before[k]) for k in after}, "after": {k: str(v) for k, v in after.items()}},
            reason.strip())

@@ -323,3 +323,21 @@ class RegistryUpload(models.Model):
         if self.status == RegistryUploadStatus.SAVING:
             return 50
         return int(50 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class ResidentNameToken(models.Model):
+    """One sound key of one word of a resident's name (the identity engine's normaliser: old
+    spelling, Muhammad/Abdul families, titles), so name search uses an index and finds "Djoko"
+    when "Joko" is typed, at 2 million residents."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("kunci nama")
+        verbose_name_plural = _("kunci nama")
+        indexes = [models.Index(fields=["token", "resident"], name="name_token_lookup"),
+                   models.Index(fields=["resident"], name="name_token_resident")]
+
+    def __str__(self) -> str:
+        return self.token

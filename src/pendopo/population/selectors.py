@@ -55,8 +55,12 @@ def resident_list(*, actor: object, f: ResidentFilter) -> QuerySet[Resident]:
         digits = q.replace(" ", "")
         if digits.isdigit() and len(digits) == 16:
             qs = qs.filter(Q(nik=digits) | Q(memberships__family__kk_number=digits, memberships__valid_to__isnull=True))
+        elif any(ch.isdigit() for ch in digits):
+            qs = qs.filter(Q(nik__startswith=digits) | Q(nik__endswith=digits)) if len(digits) >= 4 else qs.none()
         else:
-            qs = qs.filter(name__icontains=q)
+            from pendopo.population.search import filter_by_name
+
+            qs = filter_by_name(qs, q)
     return qs.order_by(Lower("name"), "nik")
 
 

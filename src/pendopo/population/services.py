@@ -125,6 +125,9 @@ def _flush(fam: list[tuple[object, ...]], res: list[tuple[object, ...]], mem: li
     insert_rows(Resident._meta.db_table, ["id", "nik", "name", "sex", "birth_place", "birth_date", "religion", "marital_status",
                                       "occupation", "education", "village_id", "dusun", "rt", "rw", "status",
                                       "status_changed_on", "nik_exception_reason"], res)
+    from pendopo.population.search import tokens_insert
+
+    tokens_insert((int(row[0]), str(row[2])) for row in res)  # type: ignore[call-overload]
     insert_rows(FamilyMembership._meta.db_table, ["family_id", "resident_id", "relationship", "valid_from", "valid_to"], mem)
     fam.clear()
     res.clear()

@@ -220,3 +220,28 @@ def test_the_figures_page_counts_the_living_by_age_and_sex(population: None, per
     assert fig.total == alive == fig.male + fig.female == sum(m + f for _b, m, f in fig.pyramid)
     assert b"pyramid" in page.content
     assert c.get(reverse("population:resident-figures"), {"village": OTHER_VILLAGE}).status_code == 403
+
+
+def test_name_search_meets_old_spellings_abbreviations_and_partial_words(population: None, personas: Personas) -> None:
+    from pendopo.population import selectors
+    from pendopo.population.search import name_tokens
+
+    head = a_family_head()
+    day = dt.date(2026, 11, 2)
+    life.birth_register(actor=personas.village_operator, family=head.family, name="Moch. Djoko Santoso", sex="L", birth_date=day,
+                        nik=new_nik(day, "L", 9005))
+    assert name_tokens("H. Moch. Djoko Santoso, S.Pd.") == name_tokens("muhammad joko santoso")
+
+    def found(q: str) -> list[str]:
+        return [r.name for r in selectors.resident_list(actor=personas.village_operator, f=selectors.ResidentFilter(q=q))]
+
+    assert "Moch. Djoko Santoso" in found("joko santoso")
+    assert "Moch. Djoko Santoso" in found("muhammad djoko")
+    assert "Moch. Djoko Santoso" in found("sant")
+    assert "Moch. Djoko Santoso" not in found("joko susilo")
+    fixed = Resident.objects.get(name="Moch. Djoko Santoso")
+    life.correction_register(actor=personas.village_operator, resident=fixed, changes={"name": "Moch. Djoko Prasetyo"},
+                             reason="sesuai akta kelahiran")
+    assert "Moch. Djoko Prasetyo" in found("prasetyo") and "Moch. Djoko Prasetyo" not in found("santoso")
+    nik_part = fixed.nik[-6:]
+    assert fixed.name != "" and any(r == "Moch. Djoko Prasetyo" for r in found(nik_part))
