@@ -54,7 +54,9 @@ def resident_list(*, actor: object, f: ResidentFilter) -> QuerySet[Resident]:
     if q:
         digits = q.replace(" ", "")
         if digits.isdigit() and len(digits) == 16:
-            qs = qs.filter(Q(nik=digits) | Q(memberships__family__kk_number=digits, memberships__valid_to__isnull=True))
+            # Two indexed lookups, not an OR across a join (which scans the registry).
+            on_kk = FamilyMembership.objects.filter(family__kk_number=digits, valid_to__isnull=True).values("resident_id")
+            qs = qs.filter(Q(nik=digits) | Q(pk__in=on_kk))
         elif any(ch.isdigit() for ch in digits):
             qs = qs.filter(Q(nik__startswith=digits) | Q(nik__endswith=digits)) if len(digits) >= 4 else qs.none()
         else:
