@@ -58,7 +58,7 @@ class Summary:
     intake: int = 0
 
 
-def _cell(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     """A spreadsheet cell as the text a CSV would hold."""
     if value is None or value == "":
         return None
@@ -99,7 +99,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
                 continue  # trailing empty sheet rows
             for c in present:
                 i = index[lower[c]]
-                columns[c].append(_cell(row[i]) if i < len(row) else None)
+                columns[c].append(cell_text(row[i]) if i < len(row) else None)
         arrow = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
         con.register(f"{table}_in", arrow)
         con.execute(f"CREATE OR REPLACE TABLE {table}_rows AS SELECT * FROM {table}_in")

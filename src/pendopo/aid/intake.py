@@ -5,7 +5,6 @@ progress, then every proposal is written in one transaction and a result workboo
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -19,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pendopo.aid.batch import cell_text
 from pendopo.aid.models import Proposal, ProposalSource, Scheme, ScreeningUpload, UploadStatus
 from pendopo.aid.screening import Decision, Outcome, outcome_reasons_json
 from pendopo.aid.services import (
@@ -75,19 +75,6 @@ def _columns(header: list[str], file_name: str) -> dict[str, int]:
     return found
 
 
-def _cell(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
-
-
 def read_rows(file_name: str, content: bytes) -> list[tuple[int, dict[str, str | None]]]:
     """The data rows of an uploaded CSV or XLSX as (spreadsheet row number, fields), or a
     ``ValidationError`` naming the file, row and column that cannot be used."""
@@ -111,7 +98,7 @@ def read_rows(file_name: str, content: bytes) -> list[tuple[int, dict[str, str |
             for line, row in enumerate(table.rows, start=2):
                 if not any(v not in (None, "") for v in row):
                     continue
-                data = {f: (_cell(row[i]) if i < len(row) else None) for f, i in cols.items()}
+                data = {f: (cell_text(row[i]) if i < len(row) else None) for f, i in cols.items()}
                 if not data.get("nik") and not data.get("name"):
                     raise InputError("NIK dan Nama kosong; isi atau hapus baris ini / NIK and name are both empty",
                                      row=line, column="NIK")

@@ -29,6 +29,7 @@ from pendopo.aid.screening import Decision
 from pendopo.aid.services import SCREENING_ROLES, screening_one
 from pendopo.aid.status import TooManyChecks, status_check
 from pendopo.core.errors import ApplicationError, PermissionDenied
+from pendopo.core.forms import apply_errors
 from pendopo.core.middleware import client_ip
 from pendopo.core.models import Region
 from pendopo.core.scopes import scope_for
@@ -189,9 +190,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise _forbid(exc) from exc
         except ValidationError as exc:
-            target = appeal_form if action == "appeal" else reason_form
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                target.add_error(field if field in target.fields else None, errors)
+            apply_errors(appeal_form if action == "appeal" else reason_form, exc)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("aid:proposal-detail", pk=pk)
@@ -511,8 +510,7 @@ def rules_view(request: HttpRequest) -> HttpResponse:
                     return redirect("aid:rules")
                 effect = matrix.rule_dry_run(actor=request.user, spec=spec)
             except ValidationError as exc:
-                for f, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                    form.add_error(f if f in form.fields else None, errs)
+                apply_errors(form, exc)
                 status = 400
         else:
             status = 400

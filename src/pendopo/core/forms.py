@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pendopo.core.models import AuditKind, Unit
@@ -76,3 +79,16 @@ class UserEditForm(UserForm):
 
 class TokenForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Nama token (untuk apa)"), max_length=100)
+
+
+def apply_errors(form: Any, exc: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: next to the field it names when the
+    form has that field, above the form otherwise."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

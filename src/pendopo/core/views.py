@@ -27,6 +27,7 @@ from pendopo.core.forms import (
     TokenForm,
     UserEditForm,
     UserForm,
+    apply_errors,
 )
 from pendopo.core.home import panels_for
 from pendopo.core.models import Region, RegionLevel, User
@@ -94,7 +95,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, _("Kata sandi berhasil diganti."))
@@ -153,7 +154,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             )
             password = services.user_password_reset(actor=request.user, user=user)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Akun %(u)s dibuat. Kata sandi sementara: %(p)s (sampaikan secara langsung; wajib diganti saat masuk pertama).") % {"u": user.username, "p": password})
             return redirect("core:user-list")
@@ -174,7 +175,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 position=d["position"], email=d["email"], is_active=d["is_active"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Perubahan akun %(u)s disimpan.") % {"u": user.username})
             return redirect("core:user-list")
@@ -208,17 +209,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
     messages.success(request, _("Token %(p)s… dicabut.") % {"p": token.prefix})
     return redirect("core:token-list")
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -26,14 +26,6 @@ def _forbid(exc: PermissionDenied) -> DjangoPermissionDenied:
     return DjangoPermissionDenied(exc.message)
 
 
-def _errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for f, errs in exc.message_dict.items():
-            form.add_error(f if f in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class PinLoginForm(forms.Form):
     nik = forms.CharField(label=_l("NIK"), max_length=20, widget=forms.TextInput(attrs={**_TEXT, "inputmode": "numeric", "autocomplete": "username"}))
     pin = forms.CharField(label=_l("PIN dari kantor desa"), max_length=6, widget=forms.PasswordInput(

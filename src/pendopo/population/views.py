@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from pendopo.core.errors import PermissionDenied
+from pendopo.core.forms import apply_errors
 from pendopo.core.masking import mask_name
 from pendopo.core.models import Region
 from pendopo.core.roles import VILLAGE_ROLES, Role
@@ -51,14 +52,6 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "population/resident_list.html",
                   {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "single_village": len(villages) == 1})
-
-
-def _error_into(form: object, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, exc.messages)  # type: ignore[attr-defined]
 
 
 @login_required
@@ -111,7 +104,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except PermissionDenied as exc:
                 raise DjangoPermissionDenied(exc.message) from exc
             except ValidationError as exc:
-                _error_into(form, exc)
+                apply_errors(form, exc)
         status = 400
     members = list(selectors.family_members_on(membership.family)) if membership else []
     history = resident.memberships.select_related("family").order_by("valid_from", "id")
@@ -144,7 +137,7 @@ def death_report(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as exc:
                 raise DjangoPermissionDenied(exc.message) from exc
             except ValidationError as exc:
-                _error_into(form, exc)
+                apply_errors(form, exc)
     return render(request, "population/death_report.html", {"form": form, "done": done}, status=400 if form.errors else 200)
 
 

@@ -110,5 +110,8 @@ def test_an_operator_proposes_and_uploads_and_dinas_sosial_clears_the_queue(live
         page.wait_for_selector("[data-testid=effect]")
         assert "1 dari" in page.inner_text("[data-testid=effect]")  # E2's rejection would be lifted
         screenshot(page, "aid-rules-dry-run-id.png")
+        page.goto(f"{base}/en/aid/review/")
+        assert "Social-aid review queue" in page.inner_text("h1")
+        screenshot(page, "aid-review-queue-en.png")
     assert Proposal.objects.filter(decision="review").count() == 0
 

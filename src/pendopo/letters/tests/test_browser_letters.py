@@ -82,6 +82,10 @@ def test_a_resident_gets_a_verified_domicile_letter_on_a_phone(live_server, pers
         phone.goto(f"{base}/verifikasi/{req.code}/")
         assert phone.locator("[data-testid=valid]").count() == 1
         screenshot(phone, "letters-verified-390.png")
+        phone.click("a[hreflang=en]:visible")
+        phone.wait_for_url(re.compile(r".*/en/verify/.*"))
+        assert "This letter is genuine and valid." in phone.inner_text("[data-testid=valid]")
+        screenshot(phone, "letters-verified-en-390.png")
     image = pypdfium2.PdfDocument(pdf)[0].render(scale=1.3).to_pil()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     image.save(ARTIFACTS / "letters-domicile-pdf.png")
