@@ -44,8 +44,10 @@ def _out(request: HttpRequest, r: Resident) -> ResidentOut:
 
 @router.get("/residents", response={200: list[ResidentOut], 401: ErrorOut, 403: ErrorOut}, summary="Penduduk dalam wilayah akun")
 @paginate(PageNumberPagination, page_size=50)
-def resident_list(request: HttpRequest, q: str = "", village: str = "", status: str = "", sex: str = ""):  # type: ignore[no-untyped-def]
-    qs = selectors.resident_list(actor=request.user, f=selectors.ResidentFilter(q=q, village=village, status=status, sex=sex))
+def resident_list(request: HttpRequest, q: str = "", village: str = "", status: str = "", sex: str = "",  # type: ignore[no-untyped-def]
+                  dusun: str = "", age_min: int | None = None, age_max: int | None = None):
+    f = selectors.ResidentFilter(q=q, village=village, status=status, sex=sex, dusun=dusun.strip(), age_min=age_min, age_max=age_max)
+    qs = selectors.resident_list(actor=request.user, f=f)
 
     def render(rows: list[Resident]) -> list[ResidentOut]:
         selectors.residents_shown(actor=request.user, residents=rows, context="api_list")

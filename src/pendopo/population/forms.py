@@ -12,10 +12,26 @@ class ResidentFilterForm(BootstrapMixin, forms.Form):
     village = forms.ChoiceField(label=_("Desa/kelurahan"), required=False, choices=[])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Semua"))] + list(ResidentStatus.choices))
     sex = forms.ChoiceField(label=_("Jenis kelamin"), required=False, choices=[("", _("Semua"))] + list(Sex.choices))
+    dusun = forms.CharField(label=_("Dusun"), required=False, max_length=60)
+    age_min = forms.IntegerField(label=_("Umur dari"), required=False, min_value=0, max_value=150,
+                                 error_messages={"invalid": _("Umur harus bilangan bulat."), "min_value": _("Umur tidak boleh negatif."),
+                                                 "max_value": _("Umur paling tinggi 150 tahun.")})
+    age_max = forms.IntegerField(label=_("sampai"), required=False, min_value=0, max_value=150,
+                                 error_messages={"invalid": _("Umur harus bilangan bulat."), "min_value": _("Umur tidak boleh negatif."),
+                                                 "max_value": _("Umur paling tinggi 150 tahun.")})
 
     def __init__(self, *args: object, villages: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = [("", _("Semua desa dalam wilayah Anda"))] + (villages or [])  # type: ignore[attr-defined]
+        for name in ("age_min", "age_max"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "placeholder": _("tahun")})
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        low, high = data.get("age_min"), data.get("age_max")
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            self.add_error("age_max", _("Umur sampai harus sama dengan atau lebih besar dari umur dari."))
+        return data
 
 
 _DATE = forms.DateInput(attrs={"type": "date"})

@@ -330,7 +330,7 @@ class ResidentNameToken(models.Model):
     spelling, Muhammad/Abdul families, titles), so name search uses an index and finds "Djoko"
     when "Joko" is typed, at 2 million residents."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+", db_index=False)
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="name_tokens", db_index=False)
     token = models.CharField(max_length=40)
 
     class Meta:

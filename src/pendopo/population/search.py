@@ -5,22 +5,13 @@ found by an index range on both SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from pendopo.linkage.names import normalise_name
+from pendopo.population.checking import name_tokens
 from pendopo.population.models import Resident, ResidentNameToken
 from pendopo.population.services import insert_rows
-
-
-def name_tokens(name: str | None) -> list[str]:
-    """The sound keys of a name's words, each once, in order (titles and 'bin/binti' dropped)."""
-    out: list[str] = []
-    for key in normalise_name(name).phonetic:
-        k = key[:40]
-        if k and k not in out:
-            out.append(k)
-    return out
 
 
 def token_rows(people: Iterable[tuple[int, str]]) -> list[tuple[object, ...]]:
@@ -56,3 +47,60 @@ def filter_by_name(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
         ids = ResidentNameToken.objects.filter(token__gte=key, token__lt=_upper(key)).values("resident_id")
         qs = qs.filter(pk__in=ids)
     return qs
+
+
+WIDE = 20_000  # above this many residents in scope, walk the key index instead of sorting matches
+
+
+class NameMatches:
+    """Residents matching a name query over a wide list (a regency's registry), walked along the
+    index of one query word's keys: the first page and a capped count cost a few milliseconds
+    however many people share a common name word. Ordered by the matched key, so people whose
+    word is exactly the typed word come first, then longer words, each by registration.
+
+    Behaves like the sliced, counted list a ``Paginator`` needs."""
+
+    def __init__(self, residents: QuerySet[Resident], keys: list[str]) -> None:
+        self.residents = residents
+        lead = max(keys, key=len)  # the longest key is usually the rarest
+        lo, hi = lead, _upper(lead)
+        tokens = ResidentNameToken.objects.filter(token__gte=lo, token__lt=hi)
+        # one row per resident: the first of their keys in the range
+        twin = ResidentNameToken.objects.filter(resident_id=OuterRef("resident_id"), token__gte=lo, token__lt=hi, id__lt=OuterRef("id"))
+        tokens = tokens.filter(~Exists(twin), Exists(residents.order_by().filter(pk=OuterRef("resident_id"))))
+        for key in keys:
+            if key != lead:
+                also = ResidentNameToken.objects.filter(resident_id=OuterRef("resident_id"), token__gte=key, token__lt=_upper(key))
+                tokens = tokens.filter(Exists(also))
+        self.ids = tokens.order_by("token", "resident_id").values_list("resident_id", flat=True)
+
+    def count(self) -> int:
+        return self.ids.count()
+
+    def capped_count(self, cap: int) -> int:
+        return self.ids[: cap + 1].count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, item: int) -> Resident: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[Resident]: ...
+    def __getitem__(self, item: int | slice) -> Resident | list[Resident]:
+        if isinstance(item, int):
+            return self[item : item + 1][0]
+        ids = list(self.ids[item])
+        found = self.residents.in_bulk(ids)
+        return [found[i] for i in ids if i in found]
+
+
+def search_by_name(residents: QuerySet[Resident], query: str) -> QuerySet[Resident] | NameMatches:
+    """The page's name search: a narrow list (a village) filtered and sorted by name; a wide
+    one walked along the key index (``NameMatches``)."""
+    keys = name_tokens(query)
+    if not keys:
+        return residents.none()
+    if residents.order_by()[: WIDE + 1].count() <= WIDE:
+        return filter_by_name(residents, query)
+    return NameMatches(residents, keys)

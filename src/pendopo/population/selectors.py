@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
@@ -15,6 +16,7 @@ from pendopo.core.errors import PermissionDenied
 from pendopo.core.roles import REGISTRY_READER_ROLES, Role
 from pendopo.core.scopes import Scope, scope_for
 from pendopo.population.models import Family, FamilyMembership, Resident
+from pendopo.population.search import NameMatches, filter_by_name, search_by_name
 
 
 def _registry_scope(actor: object) -> Scope:
@@ -40,9 +42,45 @@ class ResidentFilter:
     village: str = ""
     status: str = ""
     sex: str = ""
+    dusun: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+
+    @classmethod
+    def from_data(cls, data: Any) -> ResidentFilter:
+        """From a query string or a form's cleaned data; ages that are not whole numbers are ignored
+        (the page's form says so, the export and the API take the rest of the filter)."""
+        def age(key: str) -> int | None:
+            value = data.get(key)
+            if isinstance(value, int):
+                return value
+            text = str(value or "").strip()
+            return int(text) if text.isdigit() and int(text) <= 150 else None
+
+        return cls(q=str(data.get("q") or ""), village=str(data.get("village") or ""), status=str(data.get("status") or ""),
+                   sex=str(data.get("sex") or ""), dusun=str(data.get("dusun") or "").strip(),
+                   age_min=age("age_min"), age_max=age("age_max"))
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def resident_list(*, actor: object, f: ResidentFilter) -> QuerySet[Resident]:
+    """Every resident in the actor's scope matching the filter, by name (exports, the API)."""
+    return _filtered(actor, f, wide=False)  # type: ignore[return-value]
+
+
+def resident_search(*, actor: object, f: ResidentFilter) -> QuerySet[Resident] | NameMatches:
+    """The same residents for the list page, where a name search over a wide list is walked
+    along the name-key index (fast first page, relevance order) instead of sorted by name."""
+    return _filtered(actor, f, wide=True)
+
+
+def _filtered(actor: object, f: ResidentFilter, *, wide: bool) -> QuerySet[Resident] | NameMatches:
     qs = resident_queryset_for(actor)
     if f.village:
         qs = qs.filter(village_id=f.village)
@@ -50,6 +88,13 @@ def resident_list(*, actor: object, f: ResidentFilter) -> QuerySet[Resident]:
         qs = qs.filter(status=f.status)
     if f.sex:
         qs = qs.filter(sex=f.sex)
+    if f.dusun:
+        qs = qs.filter(dusun__iexact=f.dusun)
+    today = timezone.localdate()
+    if f.age_min is not None:  # at least N years old: born on or before this day N years ago
+        qs = qs.filter(birth_date__lte=_years_before(today, f.age_min))
+    if f.age_max is not None:  # at most N years old: not yet N+1
+        qs = qs.filter(birth_date__gt=_years_before(today, f.age_max + 1))
     q = f.q.strip()
     if q:
         digits = q.replace(" ", "")
@@ -59,9 +104,9 @@ def resident_list(*, actor: object, f: ResidentFilter) -> QuerySet[Resident]:
             qs = qs.filter(Q(nik=digits) | Q(pk__in=on_kk))
         elif any(ch.isdigit() for ch in digits):
             qs = qs.filter(Q(nik__startswith=digits) | Q(nik__endswith=digits)) if len(digits) >= 4 else qs.none()
+        elif wide:
+            return search_by_name(qs.order_by(Lower("name"), "nik"), q)
         else:
-            from pendopo.population.search import filter_by_name
-
             qs = filter_by_name(qs, q)
     return qs.order_by(Lower("name"), "nik")
 

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from pendopo.core.errors import PermissionDenied
 from pendopo.core.forms import apply_errors
 from pendopo.core.masking import mask_name
 from pendopo.core.models import Region
+from pendopo.core.paging import CappedPaginator
 from pendopo.core.roles import VILLAGE_ROLES, Role
 from pendopo.core.scopes import scope_for
 from pendopo.population import life, selectors
@@ -39,13 +39,13 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         villages = _villages_for(request.user)
         form = ResidentFilterForm(request.GET or None, villages=villages)
         f = selectors.ResidentFilter()
-        if form.is_valid():
-            d = form.cleaned_data
-            f = selectors.ResidentFilter(q=d["q"], village=d["village"], status=d["status"], sex=d["sex"])
-        qs = selectors.resident_list(actor=request.user, f=f)
+        if form.is_bound:
+            form.is_valid()  # a wrong field is shown on the form; the other fields still filter
+            f = selectors.ResidentFilter.from_data(form.cleaned_data)
+        qs = selectors.resident_search(actor=request.user, f=f)
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from exc
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     selectors.residents_shown(actor=request.user, residents=rows, context="list")
     query = request.GET.copy()
@@ -142,8 +142,7 @@ def death_report(request: HttpRequest) -> HttpResponse:
 
 
 def _filter_from(request: HttpRequest) -> selectors.ResidentFilter:
-    g = request.GET
-    return selectors.ResidentFilter(q=g.get("q", ""), village=g.get("village", ""), status=g.get("status", ""), sex=g.get("sex", ""))
+    return selectors.ResidentFilter.from_data(request.GET)
 
 
 @login_required
