@@ -43,6 +43,14 @@ def parse_date(raw: object, *, today: dt.date | None = None) -> ParsedDate:
     if isinstance(raw, dt.date):
         return _bounded(str(raw), raw, None, today)
     text = str(raw).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
+        # YYYY-MM-DD, the registry's own form: skip the guessing below
+        y, mo, d = int(text[:4]), int(text[5:7]), int(text[8:])
+        date = _make(y, mo, d)
+        swapped = _make(y, d, mo) if d <= 12 and d != mo else None
+        if date is None and swapped is not None:
+            return _bounded(text, swapped, None, today)
+        return _bounded(text, date, swapped, today)
     if not text or text.lower() in {"nan", "none", "null", "-"}:
         return ParsedDate(text, None)
     if re.fullmatch(r"\d{4,5}(?:\.0+)?", text):

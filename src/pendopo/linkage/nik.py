@@ -68,6 +68,8 @@ def clean_digits(raw: object) -> tuple[str, bool, bool]:
     """
     if raw is None:
         return "", False, False
+    if type(raw) is str and raw.isascii() and raw.isdigit():  # the common case: already clean
+        return raw, False, False
     if isinstance(raw, float):
         if raw != raw:  # NaN
             return "", False, False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 _STATUS: Mapping[str, str] = {
     "": "alive", "alive": "alive", "hidup": "alive", "ada": "alive", "aktif": "alive",
@@ -27,7 +28,11 @@ _PREFIX = re.compile(r"^\s*(?:dusun|dsn|dukuh|lingkungan|lingk)\b\.?\s*", re.IGN
 
 def split_address(text: object) -> tuple[str, str, str]:
     """``"Dusun Krajan RT 002 RW 001"`` → ``("Krajan", "2", "1")``; parts that are not there are ""."""
-    raw = str(text or "").strip()
+    return _split(str(text or "").strip())
+
+
+@lru_cache(maxsize=65536)  # a family's members share one address: an extract repeats them
+def _split(raw: str) -> tuple[str, str, str]:
     rt = rw = ""
     m = _RT.search(raw)
     if m:

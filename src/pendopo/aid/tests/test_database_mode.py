@@ -63,7 +63,9 @@ def test_an_updated_file_records_the_change_as_history(loaded: Path) -> None:
     assert read_decisions(loaded / "d.csv")[0]["reasons"] == "COVERED"
 
 
-def test_bad_rows_go_to_the_quarantine_and_good_rows_still_load(tmp_path: Path, db: None) -> None:
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "two-worker-processes"])
+def test_bad_rows_go_to_the_quarantine_and_good_rows_still_load(tmp_path: Path, db: None, settings, workers: int) -> None:  # type: ignore[no-untyped-def]
+    settings.REGISTRY_IMPORT_WORKERS = workers  # large files are checked in worker processes: the same answers
     reg = registry_file(tmp_path)
     lines = reg.read_text(encoding="utf-8").splitlines()
     a1 = lines[1].split(",")
@@ -209,10 +211,16 @@ def test_a_registry_import_killed_midway_leaves_the_registry_as_it_was(tmp_path:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PENDOPO_DATA_DIR": str(tmp_path)}
     cmd = [sys.executable, "-m", "pendopo.cli"]
     subprocess.run([*cmd, "migrate", "-v0"], env=env, check=True, capture_output=True)
-    child = subprocess.Popen([*cmd, "import-registry", str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(6.0)  # the import takes about 11 s here: validation, then the writes
+    child = subprocess.Popen([*cmd, "import-registry", str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wal = Path(f"{db}-wal")
+    deadline = time.monotonic() + 120
+    # kill once the writes have begun (the write-ahead log grows), before the import ends
+    while child.poll() is None and time.monotonic() < deadline and not (wal.exists() and wal.stat().st_size > 2_000_000):
+        time.sleep(0.02)
+    assert child.poll() is None, "the import ended before it could be killed"
     child.send_signal(signal.SIGKILL)
     child.wait()
+    assert child.returncode == -signal.SIGKILL
     with sqlite3.connect(db) as con:
         residents = con.execute("SELECT count(*) FROM population_resident").fetchone()[0]
         memberships = con.execute("SELECT count(*) FROM population_familymembership").fetchone()[0]
