@@ -81,6 +81,23 @@ def test_bad_rows_go_to_the_quarantine_and_good_rows_still_load(tmp_path: Path, 
     assert "X2" in reasons and "NIK sama dengan baris" in reasons["X3"]
 
 
+def test_a_first_load_builds_the_deferred_indexes_again(tmp_path: Path, db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large first load drops the random-order indexes and builds them at the end, in the same
+    transaction (on PostgreSQL after the pending foreign-key checks); a small file keeps them."""
+    from django.db import connection
+
+    from pendopo.population import importing
+
+    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 1)
+    call_command("import_registry", str(registry_file(tmp_path)), quiet=True)
+    assert Resident.objects.count() == len(PEOPLE)
+    with connection.cursor() as cur:
+        names = {*connection.introspection.get_constraints(cur, Resident._meta.db_table),
+                 *connection.introspection.get_constraints(cur, "population_residentnametoken")}
+    assert set(importing.DEFERRED_INDEXES) <= names
+    assert Resident.objects.filter(name__startswith="S").order_by("village", "name").exists()
+
+
 def test_a_registry_without_a_required_column_is_refused_whole(tmp_path: Path, db: None) -> None:
     bad = tmp_path / "reg.csv"
     bad.write_text("person_id,nik,name\nA,3510091203150001,Budi\n", encoding="utf-8")
