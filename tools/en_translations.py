@@ -682,4 +682,6 @@ EN = {
 "tahun": "years",
 "Umur sampai harus sama dengan atau lebih besar dari umur dari.": "The upper age must be equal to or greater than the lower age.",
 "lebih dari %(count)s baris; persempit pencarian (desa, dusun, umur) untuk melihat semuanya": "more than %(count)s rows; narrow the search (village, hamlet, age) to see them all",
+"Saringan lain tetap dipakai.": "The other filters still apply.",
+"Umur sampai": "Age up to",
 }

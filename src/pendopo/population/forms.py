@@ -16,7 +16,7 @@ class ResidentFilterForm(BootstrapMixin, forms.Form):
     age_min = forms.IntegerField(label=_("Umur dari"), required=False, min_value=0, max_value=150,
                                  error_messages={"invalid": _("Umur harus bilangan bulat."), "min_value": _("Umur tidak boleh negatif."),
                                                  "max_value": _("Umur paling tinggi 150 tahun.")})
-    age_max = forms.IntegerField(label=_("sampai"), required=False, min_value=0, max_value=150,
+    age_max = forms.IntegerField(label=_("Umur sampai"), required=False, min_value=0, max_value=150,
                                  error_messages={"invalid": _("Umur harus bilangan bulat."), "min_value": _("Umur tidak boleh negatif."),
                                                  "max_value": _("Umur paling tinggi 150 tahun.")})
 
