@@ -213,7 +213,7 @@ def registry_import(*, actor: Any, path: str | Path, progress: Progress | None =
         _spill(spill_bad, bad)
         if saving:
             saving(n)
-        with transaction.atomic(), _big_cache(), _indexes_deferred(good_rows >= DEFER_INDEXES_FROM and good_rows > Resident.objects.count()):
+        with transaction.atomic(), _import_settings(), _indexes_deferred(good_rows >= DEFER_INDEXES_FROM and good_rows > Resident.objects.count()):
             record.rows = n
             record.save()
             held: list[QuarantinedRow] = []
@@ -270,10 +270,14 @@ DEFERRED_INDEXES = ("resident_village_name", "resident_village_birth", "name_tok
 @contextmanager
 def _indexes_deferred(active: bool) -> Iterator[None]:
     """Drop the ``DEFERRED_INDEXES`` and create them again, inside the import's transaction (both
-    databases roll back index changes with the rest)."""
+    databases roll back index changes with the rest). On PostgreSQL the foreign keys of the
+    loaded tables go the same way: adding one back checks every row in one join, where keeping
+    it checks each inserted row by itself at commit. (Both lock the tables until the load
+    commits; a first load fills a registry nobody reads yet.)"""
     if not active:
         yield
         return
+    foreign: list[tuple[str, str, str]] = []
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             cur.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({','.join(['%s'] * len(DEFERRED_INDEXES))})",  # noqa: S608 - placeholders only
@@ -282,22 +286,39 @@ def _indexes_deferred(active: bool) -> Iterator[None]:
             cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY(%s)",
                         [list(DEFERRED_INDEXES)])
         definitions = cur.fetchall()
+        if connection.vendor == "postgresql":
+            tables = [m._meta.db_table for m in (Family, Resident, FamilyMembership, ResidentNameToken)]
+            cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)", [tables])
+            foreign = cur.fetchall()
+            for table, name, _definition in foreign:
+                cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _sql in definitions:
             cur.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            # the foreign keys are checked at commit; PostgreSQL builds no index on a table with
-            # checks pending, so run them now (a broken reference still fails the import)
+            # PostgreSQL builds no index on a table with checks pending (rows written before the
+            # load began); run them now, a broken reference still fails the import
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, sql in definitions:
             cur.execute(sql)
+        for table, name, definition in foreign:
+            cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 @contextmanager
-def _big_cache() -> Iterator[None]:
+def _import_settings() -> Iterator[None]:
     """A larger SQLite page cache while the registry's indexes grow by millions of rows (the
-    default 2 MB makes every insert into a large index read its pages again)."""
+    default 2 MB makes every insert into a large index read its pages again). On PostgreSQL,
+    index lookups only: the tables grow inside this one transaction, where no statistics see
+    the new rows, and the planner otherwise scans a million-row table for 5,000 keys."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+        return
     if connection.vendor != "sqlite":
         yield
         return
