@@ -50,6 +50,7 @@ def filter_by_name(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
 
 
 WIDE = 20_000  # above this many residents in scope, walk the key index instead of sorting matches
+LEAD_CAP = 50_000
 
 
 class NameMatches:
@@ -62,7 +63,8 @@ class NameMatches:
 
     def __init__(self, residents: QuerySet[Resident], keys: list[str]) -> None:
         self.residents = residents
-        lead = max(keys, key=len)  # the longest key is usually the rarest
+        # walk the rarest word's keys (each counted up to a cap, a few milliseconds on the index)
+        lead = min(keys, key=lambda k: ResidentNameToken.objects.filter(token__gte=k, token__lt=_upper(k))[:LEAD_CAP].count())
         lo, hi = lead, _upper(lead)
         tokens = ResidentNameToken.objects.filter(token__gte=lo, token__lt=hi)
         # one row per resident: the first of their keys in the range
@@ -102,5 +104,9 @@ def search_by_name(residents: QuerySet[Resident], query: str) -> QuerySet[Reside
     if not keys:
         return residents.none()
     if residents.order_by()[: WIDE + 1].count() <= WIDE:
-        return filter_by_name(residents, query)
+        # a village: look up each of its residents' keys rather than gather every match first
+        for key in keys:
+            residents = residents.filter(Exists(ResidentNameToken.objects.filter(
+                resident_id=OuterRef("pk"), token__gte=key, token__lt=_upper(key))))
+        return residents
     return NameMatches(residents, keys)
