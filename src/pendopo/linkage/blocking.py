@@ -30,10 +30,21 @@ def reference_keys(f: Features) -> list[str]:
         keys.append(f"b{f.village}|{f.birth}")
     if f.birth and f.first_phon:
         keys.append(f"d{f.birth}|{f.first_phon}")
-    if f.name_phon and f.village:
-        keys.append(f"p{f.kecamatan or f.village}|{f.name_phon}")
-    if f.name_phon and f.birth:
-        keys.append(f"y{dt.date.fromordinal(f.birth).year}|{f.name_phon}")
+    if f.birth and f.name_phon:
+        # birth date and the last name word: a typo in the first word leaves the last one
+        last = f.name_phon.rsplit(" ", 1)[-1]
+        if last != f.first_phon:
+            keys.append(f"d{f.birth}|{last}")
+    if f.name_phon:
+        # the name's sound keys in any order: "Cameron Jessup" meets "Jessup Cameron"
+        words = " ".join(sorted(f.name_phon.split(" ")))
+        if f.village:
+            keys.append(f"p{f.kecamatan or f.village}|{words}")
+        if f.birth:
+            keys.append(f"y{dt.date.fromordinal(f.birth).year}|{words}")
+        if f.place and not f.kecamatan:
+            # data without Kemendagri codes (a town beside a postcode): the same name in the same town
+            keys.append(f"t{f.place}|{words}")
     return keys
 
 

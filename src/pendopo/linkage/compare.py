@@ -24,7 +24,10 @@ COMPARISONS: dict[str, tuple[str, ...]] = {
     "sex": ("jenis kelamin sama", "jenis kelamin berbeda"),
     # One field for where the person lives: village, dusun and RT agree together far more
     # often than independently, so counting them apart would count the same evidence twice.
-    "location": ("desa, dusun dan RT sama", "desa dan dusun sama", "desa sama, alamat berbeda", "kecamatan sama", "wilayah berbeda"),
+    # The last level: the same address (dusun and RT, or street) under another area code, as a
+    # mistyped or neighbouring village code or postcode leaves it.
+    "location": ("desa, dusun dan RT sama", "desa dan dusun sama", "desa sama, alamat berbeda", "kecamatan sama", "wilayah berbeda",
+                 "alamat sama, kode wilayah berbeda"),
     "kk": ("KK sama", "KK berbeda"),
     # Only for data whose area codes are not Kemendagri village codes (a suburb beside a
     # postcode); in Indonesian data the birth place mostly repeats the village.
@@ -96,6 +99,8 @@ def compare_location(a: Features, b: Features) -> int:
     if not a.village or not b.village:
         return MISSING
     if a.village != b.village:
+        if a.dusun and a.dusun == b.dusun and a.rt == b.rt:  # RT equal, or missing on both
+            return 5
         return 3 if a.kecamatan and a.kecamatan == b.kecamatan else 4
     if a.dusun and a.dusun == b.dusun:
         return 0 if a.rt >= 0 and a.rt == b.rt else 1

@@ -196,8 +196,14 @@ _REFERENCE = """
         CASE WHEN village <> '' AND first_phon <> '' THEN 'v' || village || '|' || first_phon END,
         CASE WHEN village <> '' AND birth <> 0 THEN 'b' || village || '|' || birth END,
         CASE WHEN birth <> 0 AND first_phon <> '' THEN 'd' || birth || '|' || first_phon END,
-        CASE WHEN name_phon <> '' AND village <> '' THEN 'p' || (CASE WHEN kec <> '' THEN kec ELSE village END) || '|' || name_phon END,
-        CASE WHEN name_phon <> '' AND birth <> 0 THEN 'y' || year(DATE '0001-01-01' + (birth - 1)) || '|' || name_phon END
+        CASE WHEN birth <> 0 AND name_phon <> '' AND string_split(name_phon, ' ')[-1] <> first_phon
+             THEN 'd' || birth || '|' || string_split(name_phon, ' ')[-1] END,
+        CASE WHEN name_phon <> '' AND village <> '' THEN 'p' || (CASE WHEN kec <> '' THEN kec ELSE village END) || '|'
+             || array_to_string(list_sort(string_split(name_phon, ' ')), ' ') END,
+        CASE WHEN name_phon <> '' AND birth <> 0 THEN 'y' || year(DATE '0001-01-01' + (birth - 1)) || '|'
+             || array_to_string(list_sort(string_split(name_phon, ' ')), ' ') END,
+        CASE WHEN name_phon <> '' AND place <> '' AND kec = '' THEN 't' || place || '|'
+             || array_to_string(list_sort(string_split(name_phon, ' ')), ' ') END
     )
 """
 _QUERY_EXTRA = """

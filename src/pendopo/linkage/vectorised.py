@@ -94,6 +94,7 @@ FACTS_SQL = """
       AND substr(a.village, 1, 8) = substr(b.village, 1, 8) AS kec_eq,
     a.dusun <> '' AND a.dusun = b.dusun AS dusun_eq,
     a.rt >= 0 AND a.rt = b.rt AS rt_eq,
+    a.rt = b.rt AS rt_same,
     a.place = '' OR b.place = '' OR (
         length(a.village) = 13 AND substr(a.village, 3, 1) = '.' AND substr(a.village, 6, 1) = '.' AND substr(a.village, 9, 1) = '.'
         AND length(b.village) = 13 AND substr(b.village, 3, 1) = '.' AND substr(b.village, 6, 1) = '.' AND substr(b.village, 9, 1) = '.'
@@ -140,6 +141,7 @@ def pair_facts(a: dict[str, list[object]], b: dict[str, list[object]]) -> dict[s
         "kec_eq": (_lengths(ka) > 0) & (ka == kb),
         "dusun_eq": (_lengths(sa["dusun"]) > 0) & (sa["dusun"] == sb["dusun"]),
         "rt_eq": (np.asarray(a["rt"], dtype=np.int64) >= 0) & (np.asarray(a["rt"], dtype=np.int64) == np.asarray(b["rt"], dtype=np.int64)),
+        "rt_same": np.asarray(a["rt"], dtype=np.int64) == np.asarray(b["rt"], dtype=np.int64),
         "place_missing": (_lengths(sa["place"]) == 0) | (_lengths(sb["place"]) == 0) | ((_lengths(ka) > 0) & (_lengths(kb) > 0)),
         "place_eq": sa["place"] == sb["place"],
         "a_phon": sa["name_phon"], "b_phon": sb["name_phon"],
@@ -174,6 +176,7 @@ def levels_from_facts(f: dict[str, npt.NDArray[Any]]) -> npt.NDArray[np.int8]:
     kk = np.where(f["kk_eq"], 0, 1).astype(np.int8)
     kk[f["kk_missing"]] = MISSING
     location = np.where(f["kec_eq"], 3, 4).astype(np.int8)
+    location[f["dusun_eq"] & f["rt_same"]] = 5  # the same address under another area code
     same = f["village_eq"]
     location[same] = 2
     location[same & f["dusun_eq"]] = np.where(f["rt_eq"], 0, 1)[same & f["dusun_eq"]]
