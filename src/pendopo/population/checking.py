@@ -144,6 +144,20 @@ _worker: tuple[Checker, Mapping[str, int]] | None = None
 def worker_start(checker: Checker, columns: Mapping[str, int]) -> None:
     global _worker  # noqa: PLW0603 - one per worker process
     _worker = (checker, columns)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """On Linux, end this worker when the importing process is killed (a SIGKILL gives the pool
+    no chance to stop its workers; they would wait on their pipe for ever)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def worker_check(batch: Batch) -> Checked:
