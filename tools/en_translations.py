@@ -679,7 +679,6 @@ EN = {
 "Umur harus bilangan bulat.": "Age must be a whole number.",
 "Umur tidak boleh negatif.": "Age cannot be negative.",
 "Umur paling tinggi 150 tahun.": "Age is at most 150 years.",
-"tahun": "years",
 "Umur sampai harus sama dengan atau lebih besar dari umur dari.": "The upper age must be equal to or greater than the lower age.",
 "lebih dari %(count)s baris; persempit pencarian (desa, dusun, umur) untuk melihat semuanya": "more than %(count)s rows; narrow the search (village, hamlet, age) to see them all",
 "Saringan lain tetap dipakai.": "The other filters still apply.",
