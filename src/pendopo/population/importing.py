@@ -61,7 +61,7 @@ from pendopo.population.models import (
     ResidentStatus,
 )
 from pendopo.population.search import tokens_refresh
-from pendopo.population.services import IdAllocator, insert_rows
+from pendopo.population.services import IdAllocator, insert_rows, refresh_statistics
 
 REQUIRED = ("person_id", "nik", "kk", "name", "sex", "birth_date", "village_code", "status")
 OPTIONAL = ("birth_place", "address", "religion", "marital_status", "occupation", "education", "relationship",
@@ -237,6 +237,8 @@ def registry_import(*, actor: Any, path: str | Path, progress: Progress | None =
                         changes={"rows": n, "created": record.created, "updated": record.updated, "unchanged": record.unchanged,
                                  "held_back": record.held_back, "file": record.file_name})
     result.problems.sort()
+    if record.created > DEFER_INDEXES_FROM:
+        refresh_statistics()
     return result
 
 

@@ -100,8 +100,11 @@ def _filtered(actor: object, f: ResidentFilter, *, wide: bool) -> QuerySet[Resid
         digits = q.replace(" ", "")
         if digits.isdigit() and len(digits) == 16:
             # Two indexed lookups, not an OR across a join (which scans the registry).
-            on_kk = FamilyMembership.objects.filter(family__kk_number=digits, valid_to__isnull=True).values("resident_id")
-            qs = qs.filter(Q(nik=digits) | Q(pk__in=on_kk))
+            # One id list from two index lookups: an OR of the two conditions makes PostgreSQL
+            # scan the whole registry.
+            on_kk = FamilyMembership.objects.filter(family__kk_number=digits, valid_to__isnull=True).order_by().values_list("resident_id", flat=True)
+            by_nik = Resident.objects.filter(nik=digits).order_by().values_list("pk", flat=True)
+            qs = qs.filter(pk__in=by_nik.union(on_kk))
         elif any(ch.isdigit() for ch in digits):
             qs = qs.filter(Q(nik__startswith=digits) | Q(nik__endswith=digits)) if len(digits) >= 4 else qs.none()
         elif wide:

@@ -74,7 +74,20 @@ def demo_population_generate(
         _reset_sequences()
         audit_write(actor=actor, action="population.demo_generate", object_type="population.resident",
                     object_repr=f"{total_r} penduduk sintetis", changes={"residents": total_r, "families": total_f, "seed": seed})
+    refresh_statistics()
     return total_r, total_f
+
+
+def refresh_statistics() -> None:
+    """After a bulk load, let PostgreSQL's planner see the registry's new size at once (autovacuum
+    may take minutes, and until then it plans index-sized lookups as table scans). SQLite plans
+    without statistics here."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cur:
+        for model in (Family, Resident, FamilyMembership, "population_residentnametoken"):
+            table = model if isinstance(model, str) else model._meta.db_table
+            cur.execute(f"ANALYZE {table}")
 
 
 def _regency_prefix() -> str:
