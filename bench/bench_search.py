@@ -30,8 +30,7 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="the database already holds the generated registry (PostgreSQL)")
     a = ap.parse_args()
     data = a.data_dir or tempfile.mkdtemp(prefix="pendopo-bench-search-")
-    ap_reuse = a.reuse
-    reuse = ap_reuse or (bool(a.data_dir) and not a.database_url and Path(data, "bench.sqlite3").exists())
+    reuse = a.reuse or (bool(a.data_dir) and not a.database_url and Path(data, "bench.sqlite3").exists())
     os.environ["PENDOPO_DATA_DIR"] = data
     os.environ["DATABASE_URL"] = a.database_url or f"sqlite:///{data}/bench.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "pendopo.settings"

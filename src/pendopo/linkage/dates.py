@@ -45,12 +45,7 @@ def parse_date(raw: object, *, today: dt.date | None = None) -> ParsedDate:
     text = str(raw).strip()
     if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
         # YYYY-MM-DD, the registry's own form: skip the guessing below
-        y, mo, d = int(text[:4]), int(text[5:7]), int(text[8:])
-        date = _make(y, mo, d)
-        swapped = _make(y, d, mo) if d <= 12 and d != mo else None
-        if date is None and swapped is not None:
-            return _bounded(text, swapped, None, today)
-        return _bounded(text, date, swapped, today)
+        return _ymd(text, int(text[:4]), int(text[5:7]), int(text[8:]), today)
     if not text or text.lower() in {"nan", "none", "null", "-"}:
         return ParsedDate(text, None)
     if re.fullmatch(r"\d{4,5}(?:\.0+)?", text):
@@ -66,11 +61,7 @@ def parse_date(raw: object, *, today: dt.date | None = None) -> ParsedDate:
     m = _ISO.match(text)
     if m:
         y, mo, d = (int(g) for g in m.groups())
-        date = _make(y, mo, d)
-        swapped = _make(y, d, mo) if d <= 12 and d != mo else None
-        if date is None and swapped is not None:
-            return _bounded(text, swapped, None, today)
-        return _bounded(text, date, swapped, today)
+        return _ymd(text, y, mo, d, today)
     m = _DMY.match(text)
     if m:
         d, mo, y = (int(g) for g in m.groups())
@@ -81,6 +72,14 @@ def parse_date(raw: object, *, today: dt.date | None = None) -> ParsedDate:
         y = 2000 + y2 if 2000 + y2 <= today.year else 1900 + y2
         return _dmy(text, d, mo, y, today)
     return ParsedDate(text, None)
+
+
+def _ymd(text: str, y: int, mo: int, d: int, today: dt.date) -> ParsedDate:
+    date = _make(y, mo, d)
+    swapped = _make(y, d, mo) if d <= 12 and d != mo else None
+    if date is None and swapped is not None:
+        return _bounded(text, swapped, None, today)
+    return _bounded(text, date, swapped, today)
 
 
 def _dmy(text: str, d: int, mo: int, y: int, today: dt.date) -> ParsedDate:

@@ -73,6 +73,8 @@ IMPORT_CACHE_KIB = int(os.environ.get("PENDOPO_IMPORT_CACHE_KIB", 262_144))  # S
 AT = {f: 5 + i for i, f in enumerate(FIELDS)}  # where each field is in a packed clean row
 BATCH = 2_000  # rows checked at a time (in a worker process for large files)
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
 @dataclass
 class Result:
     record: RegistryImport

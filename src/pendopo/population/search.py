@@ -36,16 +36,21 @@ def _upper(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def filter_by_name(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
+def filter_by_name(qs: QuerySet[Resident], query: str, *, per_resident: bool = False) -> QuerySet[Resident]:
     """Residents having, for every word typed, a name word whose sound key starts with that
-    word's key ("joko sant" finds "Djoko Santoso"; "moh hakam" finds "Muhammad Hakam")."""
+    word's key ("joko sant" finds "Djoko Santoso"; "moh hakam" finds "Muhammad Hakam").
+
+    A range, not LIKE: both databases answer it from the (token, resident) index. With
+    ``per_resident`` (a narrow list such as a village) each resident's keys are looked up;
+    otherwise every match of each word is gathered first, which suits a wide list."""
     keys = name_tokens(query)
     if not keys:
         return qs.none()
     for key in keys:
-        # A range, not LIKE: both databases answer it from the (token, resident) index.
-        ids = ResidentNameToken.objects.filter(token__gte=key, token__lt=_upper(key)).values("resident_id")
-        qs = qs.filter(pk__in=ids)
+        if per_resident:
+            qs = qs.filter(Exists(ResidentNameToken.objects.filter(resident_id=OuterRef("pk"), token__gte=key, token__lt=_upper(key))))
+        else:
+            qs = qs.filter(pk__in=ResidentNameToken.objects.filter(token__gte=key, token__lt=_upper(key)).values("resident_id"))
     return qs
 
 
@@ -105,9 +110,5 @@ def search_by_name(residents: QuerySet[Resident], query: str) -> QuerySet[Reside
     if not keys:
         return residents.none()
     if residents.order_by()[: WIDE + 1].count() <= WIDE:
-        # a village: look up each of its residents' keys rather than gather every match first
-        for key in keys:
-            residents = residents.filter(Exists(ResidentNameToken.objects.filter(
-                resident_id=OuterRef("pk"), token__gte=key, token__lt=_upper(key))))
-        return residents
+        return filter_by_name(residents, query, per_resident=True)
     return NameMatches(residents, keys)

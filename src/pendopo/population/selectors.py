@@ -99,9 +99,8 @@ def _filtered(actor: object, f: ResidentFilter, *, wide: bool) -> QuerySet[Resid
     if q:
         digits = q.replace(" ", "")
         if digits.isdigit() and len(digits) == 16:
-            # Two indexed lookups, not an OR across a join (which scans the registry).
-            # One id list from two index lookups: an OR of the two conditions makes PostgreSQL
-            # scan the whole registry.
+            # One id list from two index lookups: an OR of the two conditions (or across a join)
+            # scans the whole registry.
             on_kk = FamilyMembership.objects.filter(family__kk_number=digits, valid_to__isnull=True).order_by().values_list("resident_id", flat=True)
             by_nik = Resident.objects.filter(nik=digits).order_by().values_list("pk", flat=True)
             qs = qs.filter(pk__in=by_nik.union(on_kk))

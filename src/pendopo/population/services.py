@@ -11,7 +11,7 @@ from django.db.models import Model
 
 from pendopo.core.audit import audit_write
 from pendopo.core.models import Region, User
-from pendopo.population.models import Family, FamilyMembership, Resident
+from pendopo.population.models import Family, FamilyMembership, Resident, ResidentNameToken
 from pendopo.testdata.population import Generator, Household, split_population
 
 CHUNK = 5000
@@ -85,9 +85,8 @@ def refresh_statistics() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cur:
-        for model in (Family, Resident, FamilyMembership, "population_residentnametoken"):
-            table = model if isinstance(model, str) else model._meta.db_table
-            cur.execute(f"ANALYZE {table}")
+        for model in (Family, Resident, FamilyMembership, ResidentNameToken):
+            cur.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _regency_prefix() -> str:
