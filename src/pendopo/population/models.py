@@ -337,7 +337,7 @@ class ResidentNameToken(models.Model):
         verbose_name = _("kunci nama")
         verbose_name_plural = _("kunci nama")
         indexes = [models.Index(fields=["token", "resident"], name="name_token_lookup"),
-                   models.Index(fields=["resident"], name="name_token_resident")]
+                   models.Index(fields=["resident", "token"], name="name_token_by_resident")]
 
     def __str__(self) -> str:
         return self.token

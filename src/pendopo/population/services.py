@@ -80,13 +80,16 @@ def demo_population_generate(
 
 def refresh_statistics() -> None:
     """After a bulk load, let PostgreSQL's planner see the registry's new size at once (autovacuum
-    may take minutes, and until then it plans index-sized lookups as table scans). SQLite plans
-    without statistics here."""
+    may take minutes, and until then it plans index-sized lookups as table scans), and mark the
+    new rows visible to all in the visibility map, without which an index-only scan reads the
+    table for every entry (name search: 80 ms instead of 3 ms to count 50,000 keys at 2 million
+    residents). VACUUM of the 2 million-resident registry takes about 2 s. SQLite plans without
+    statistics here."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cur:
         for model in (Family, Resident, FamilyMembership, ResidentNameToken):
-            cur.execute(f"ANALYZE {model._meta.db_table}")
+            cur.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
 
 
 def _regency_prefix() -> str:
