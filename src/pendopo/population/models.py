@@ -341,3 +341,65 @@ class ResidentNameToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class ResidentExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Menunggu")
+    WRITING = "writing", _("Menulis berkas")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+    EXPIRED = "expired", _("Kedaluwarsa")
+
+
+class ResidentExport(models.Model):
+    """A resident list too long to export while the page waits (a kecamatan or the regency),
+    written to a file by the task worker with progress; only the officer who asked may download
+    it, for a limited time."""
+
+    fmt = models.CharField(_("format"), max_length=4, choices=[("xlsx", "XLSX"), ("csv", "CSV")])
+    filter = models.JSONField(_("saringan"), default=dict)
+    status = models.CharField(_("status"), max_length=8, choices=ResidentExportStatus.choices, default=ResidentExportStatus.QUEUED)
+    rows_done = models.PositiveIntegerField(_("baris ditulis"), default=0)
+    rows_total = models.PositiveIntegerField(_("jumlah baris"), default=0)
+    masked = models.BooleanField(_("NIK dan KK disamarkan"), default=True)
+    path = models.CharField(_("berkas"), max_length=200, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("unduhan data penduduk")
+        verbose_name_plural = _("unduhan data penduduk")
+
+    def __str__(self) -> str:
+        return f"penduduk-{self.pk}.{self.fmt}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ResidentExportStatus.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    def filter_shown(self) -> list[tuple[str, str]]:
+        """The filter as the page shows it: (label, readable value), set fields only."""
+        from pendopo.core.models import Region
+
+        f = self.filter
+        shown: list[tuple[str, str]] = []
+        if f.get("q"):
+            shown.append((str(_("Cari")), str(f["q"])))
+        if f.get("village"):
+            region = Region.objects.filter(code=f["village"]).first()
+            shown.append((str(_("Desa/kelurahan")), f"{region.name} ({region.code})" if region else str(f["village"])))
+        if f.get("dusun"):
+            shown.append((str(_("Dusun")), str(f["dusun"])))
+        if f.get("status"):
+            shown.append((str(_("Status")), str(dict(ResidentStatus.choices).get(f["status"], f["status"]))))
+        if f.get("sex"):
+            shown.append((str(_("Jenis kelamin")), str(dict(Sex.choices).get(f["sex"], f["sex"]))))
+        if f.get("age_min") is not None or f.get("age_max") is not None:
+            lo, hi = f.get("age_min"), f.get("age_max")
+            shown.append((str(_("Umur")), f"{lo if lo is not None else 0}–{hi if hi is not None else '…'}"))
+        return shown

@@ -155,13 +155,52 @@ def resident_export(request: HttpRequest) -> HttpResponse:
         content, fmt, _n = exports.resident_export(actor=request.user, f=_filter_from(request), fmt=fmt)
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from exc
+    except exports.ExportQueued as queued:
+        return redirect("population:resident-export-detail", pk=queued.job.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(f"{request.path.rsplit('/', 2)[0]}/?{request.GET.urlencode()}")
-    kind = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    kind = "text/csv; charset=utf-8" if fmt == "csv" else exports.XLSX_TYPE
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="penduduk.{fmt}"'
     return response
+
+
+@login_required
+def resident_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A long export being written by the task worker: progress (polled), then the download."""
+    from pendopo.population import exports
+    from pendopo.population.models import ResidentExportStatus
+
+    try:
+        job = exports.export_for(actor=request.user, pk=pk)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    finished = job.status not in (ResidentExportStatus.QUEUED, ResidentExportStatus.WRITING)
+    if request.headers.get("HX-Request") and not finished:
+        return render(request, "population/_export_progress.html", {"job": job})
+    response = render(request, "population/resident_export.html", {"job": job, "keep_hours": exports.KEEP_HOURS})
+    if request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def resident_export_file(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    from pendopo.core.errors import ApplicationError
+    from pendopo.population import exports
+
+    try:
+        path, job = exports.export_file(actor=request.user, pk=pk)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("population:resident-export-detail", pk=pk)
+    kind = "text/csv; charset=utf-8" if job.fmt == "csv" else exports.XLSX_TYPE
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"penduduk-{job.pk}.{job.fmt}", content_type=kind)
 
 
 @login_required

@@ -49,3 +49,33 @@ def test_an_operator_registers_a_birth_and_a_death_and_sees_the_history(live_ser
         screenshot(page, "population-figures-390.png")
     assert Resident.objects.get(name="Nayla Azzahra").status == "alive"
     assert Resident.objects.get(pk=head.resident_id).status == "deceased"
+
+
+def test_a_kecamatan_export_too_long_to_wait_for_shows_progress_then_the_download(live_server, personas, population,  # type: ignore[no-untyped-def]
+                                                                                  monkeypatch, tmp_path, settings) -> None:
+    from pendopo.population import exports
+    from pendopo.population.models import ResidentExport
+
+    monkeypatch.setattr(exports, "SYNC_ROWS", 20)
+    settings.DATA_DIR = tmp_path
+    base = live_server.url
+    with browser_context(width=1280, height=800) as ctx:
+        page = ctx.new_page()  # type: ignore[attr-defined]
+        page.goto(f"{base}/masuk/")
+        page.fill("#id_username", "camat.genteng")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/penduduk/?status=alive")
+        page.click("[data-testid=export-xlsx]")
+        page.wait_for_selector("[data-testid=progress]")
+        assert "Menunggu" in page.inner_text("[data-testid=progress]")
+        screenshot(page, "population-export-queued.png")
+        job = ResidentExport.objects.get()
+        exports.resident_export_run(job_id=job.pk)  # what the task worker does
+        page.wait_for_selector("[data-testid=export-download]", timeout=10_000)  # the page polls and reloads
+        screenshot(page, "population-export-ready.png")
+        with page.expect_download() as download:
+            page.click("[data-testid=export-download]")
+        assert download.value.suggested_filename == f"penduduk-{job.pk}.xlsx"
+        assert download.value.path().stat().st_size > 1000
