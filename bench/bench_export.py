@@ -14,7 +14,6 @@ import argparse
 import os
 import resource
 import time
-from pathlib import Path
 
 
 def main() -> None:
@@ -29,6 +28,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     from pendopo.core.models import User
     from pendopo.population import exports, selectors
     from pendopo.population.models import ResidentExport
@@ -44,7 +46,6 @@ def main() -> None:
         print(f"{fmt}: {job.rows_done:,} rows in {seconds:.1f} s ({job.rows_done / seconds:,.0f} rows/s), "
               f"{size / 2**20:,.0f} MiB file, peak {peak:,.0f} MiB (process so far)", flush=True)
         (exports.export_dir() / job.path).unlink()
-        Path(exports.export_dir()).rmdir() if not any(exports.export_dir().iterdir()) else None
 
 
 if __name__ == "__main__":

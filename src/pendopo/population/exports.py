@@ -63,12 +63,17 @@ def _lines(rows: list[Resident], full: bool) -> list[list[object]]:
     kk_of = dict(FamilyMembership.objects.filter(resident__in=[r.pk for r in rows], valid_to__isnull=True)
                  .values_list("resident_id", "family__kk_number"))
 
+    # the choices' labels once per call: get_FOO_display() hashes the lazy choices on every
+    # call (9 of 10 s for 15,000 rows)
+    label = {f: {k: str(v) for k, v in Resident._meta.get_field(f).flatchoices} for f in ("sex", "religion", "marital_status", "education", "status")}
+    sex, religion, marital, education, status = (label[f] for f in ("sex", "religion", "marital_status", "education", "status"))
+
     def line(r: Resident) -> list[object]:
         kk = kk_of.get(r.pk, "")
-        return [safe(v) for v in (r.nik if full else mask_number(r.nik), kk if full else mask_number(kk), r.name, r.get_sex_display(),
-                                  r.birth_place, r.birth_date.strftime("%d-%m-%Y"), r.get_religion_display(), r.get_marital_status_display(),
-                                  r.occupation, r.get_education_display(), r.dusun, r.rt, r.rw, r.village_id, r.village.name,
-                                  r.get_status_display())]
+        return [safe(v) for v in (r.nik if full else mask_number(r.nik), kk if full else mask_number(kk), r.name, sex.get(r.sex, r.sex),
+                                  r.birth_place, r.birth_date.strftime("%d-%m-%Y"), religion.get(r.religion, r.religion),
+                                  marital.get(r.marital_status, r.marital_status), r.occupation, education.get(r.education, r.education),
+                                  r.dusun, r.rt, r.rw, r.village_id, r.village.name, status.get(r.status, r.status))]
 
     return [line(r) for r in rows]
 
