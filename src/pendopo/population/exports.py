@@ -211,17 +211,16 @@ def _writer(path: Path, fmt: str) -> Iterator[Callable[[list[list[object]]], Non
 
 def export_for(*, actor: Any, pk: int) -> ResidentExport:
     """One of the actor's own exports (nobody else's)."""
-    job = ResidentExport.objects.filter(pk=pk, created_by=actor).first() if getattr(actor, "pk", None) else None
-    if job is None:
+    mine = ResidentExport.objects.filter(pk=pk, created_by=actor) if getattr(actor, "pk", None) else ResidentExport.objects.none()
+    if not mine.exists():
         raise PermissionDenied("Unduhan ini tidak ada atau bukan milik akun Anda. / Not found or not yours.")
-    return job
+    expire_old()
+    return mine.get()
 
 
 def export_file(*, actor: Any, pk: int) -> tuple[Path, ResidentExport]:
     """The finished file of one of the actor's exports; the download is audited."""
     job = export_for(actor=actor, pk=pk)
-    expire_old()
-    job.refresh_from_db()
     if job.status == ResidentExportStatus.EXPIRED:
         raise ApplicationError(f"Berkas ini sudah dihapus (disimpan {KEEP_HOURS} jam); minta unduhan baru. / Expired; export again.")
     if job.status != ResidentExportStatus.DONE:
@@ -232,8 +231,13 @@ def export_file(*, actor: Any, pk: int) -> tuple[Path, ResidentExport]:
 
 
 def expire_old() -> int:
-    """Delete export files older than ``KEEP_HOURS``."""
-    old = ResidentExport.objects.filter(status=ResidentExportStatus.DONE, finished_at__lt=timezone.now() - dt.timedelta(hours=KEEP_HOURS))
+    """Delete export files older than ``KEEP_HOURS``; an export still unfinished after as long
+    (its worker was stopped midway) is marked failed, so its page stops waiting."""
+    cutoff = timezone.now() - dt.timedelta(hours=KEEP_HOURS)
+    ResidentExport.objects.filter(status__in=[ResidentExportStatus.QUEUED, ResidentExportStatus.WRITING], created_at__lt=cutoff).update(
+        status=ResidentExportStatus.FAILED, finished_at=timezone.now(),
+        error=f"Tidak selesai dalam {KEEP_HOURS} jam (pekerja tugas berhenti); minta unduhan baru. / Not finished; export again.")
+    old = ResidentExport.objects.filter(status=ResidentExportStatus.DONE, finished_at__lt=cutoff)
     n = 0
     for job in old:
         (export_dir() / job.path).unlink(missing_ok=True)

@@ -87,3 +87,15 @@ def test_a_short_list_is_still_exported_at_once(population: None, personas: Pers
     got = c.get(reverse("population:resident-export"), {"fmt": "csv", "village": VILLAGE, "age_min": "85"})
     assert got.status_code == 200 and got["Content-Type"].startswith("text/csv")
     assert not ResidentExport.objects.exists()
+
+
+def test_an_export_whose_worker_stopped_is_marked_failed_after_a_day(population: None, personas: Personas, small_limits: Path) -> None:
+    c = Client()
+    c.force_login(personas.village_operator)
+    got = c.get(reverse("population:resident-export"), {"fmt": "csv", "village": VILLAGE})
+    job = ResidentExport.objects.get()
+    ResidentExport.objects.filter(pk=job.pk).update(status="writing", rows_total=10, rows_done=5)
+    assert 'data-testid="progress"' in c.get(got["Location"]).content.decode()
+    ResidentExport.objects.filter(pk=job.pk).update(created_at=job.created_at - exports.dt.timedelta(hours=exports.KEEP_HOURS + 1))
+    page = c.get(got["Location"]).content.decode()
+    assert 'data-testid="export-error"' in page and "Tidak selesai dalam 24 jam" in page
