@@ -64,6 +64,18 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def pss_mib(pid: int) -> float:
+    """Proportional set size: shared pages counted once across the processes sharing them
+    (RSS counts the index the workers share, copy on write, in every worker)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def worker_rss(pid: int) -> list[float]:
     kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()  # noqa: S607
     out = []
@@ -210,6 +222,9 @@ def main() -> None:
                 raise SystemExit("server did not become ready")
         ready = time.perf_counter() - t0
         per_worker = worker_rss(server.pid)
+        kids = [int(k) for k in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]  # noqa: S607
+        pss = [pss_mib(k) for k in kids]
+        total_pss = pss_mib(server.pid) + sum(pss)
         load(rows, token, a.clients, 5)  # warm-up
         lat, statuses, errors = load(rows, token, a.clients, a.seconds)
         cookie = login("bench.dinsos", "bench-password-123")
@@ -218,6 +233,7 @@ def main() -> None:
         print(json.dumps({
             "residents": a.residents, "workers": a.workers, "threads": a.threads, "clients": a.clients,
             "ready_seconds": round(ready, 1), "worker_rss_mib": [round(x) for x in per_worker],
+            "worker_pss_mib": [round(x) for x in pss], "server_pss_mib": round(total_pss),
             "requests": total, "per_second": round(total / a.seconds, 1), "errors": errors,
             "p50_ms": round(1000 * percentile(lat, 50), 1), "p95_ms": round(1000 * percentile(lat, 95), 1),
             "p99_ms": round(1000 * percentile(lat, 99), 1), "max_ms": round(1000 * max(lat), 1),
