@@ -13,18 +13,14 @@ from pendopo.aid.linkage import OnlineIndex
 from pendopo.aid.models import Proposal, ScreeningUpload
 from pendopo.aid.tests.helpers import person_row, registry_file, rolls_file
 from pendopo.aid.tests.test_intake_review import xlsx
-from pendopo.core.browser import browser_context, screenshot
+from pendopo.core.browser import browser_context, screenshot, sign_in
 from pendopo.core.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/masuk/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, username, PASSWORD)
 
 
 def test_an_operator_proposes_and_uploads_and_dinas_sosial_clears_the_queue(live_server, personas, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

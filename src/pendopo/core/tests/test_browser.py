@@ -4,18 +4,14 @@ import re
 
 import pytest
 
-from pendopo.core.browser import browser_context, screenshot
+from pendopo.core.browser import browser_context, screenshot, sign_in
 from pendopo.core.testing import PASSWORD, VILLAGE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/masuk/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, username, PASSWORD)
 
 
 def test_a_village_operator_sees_only_their_village_and_switches_language(live_server, personas, population) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from pendopo.core.browser import browser_context, screenshot
+from pendopo.core.browser import browser_context, screenshot, sign_in
 from pendopo.core.testing import PASSWORD
 from pendopo.population.models import Resident
 from pendopo.population.tests.test_life_events import a_family_head, new_nik
@@ -19,11 +19,7 @@ def test_an_operator_registers_a_birth_and_a_death_and_sees_the_history(live_ser
     day = dt.date(2026, 11, 4)
     with browser_context(width=390, height=844) as ctx:
         page = ctx.new_page()  # type: ignore[attr-defined]
-        page.goto(f"{base}/masuk/")
-        page.fill("#id_username", "operator.kembiritan")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        sign_in(page, base, "operator.kembiritan", PASSWORD)
         page.goto(f"{base}/penduduk/{head.resident_id}/")
         page.click("[data-testid=open-birth]")
         page.fill("#id_birth-name", "Nayla Azzahra")
@@ -61,11 +57,7 @@ def test_a_kecamatan_export_too_long_to_wait_for_shows_progress_then_the_downloa
     base = live_server.url
     with browser_context(width=1280, height=800) as ctx:
         page = ctx.new_page()  # type: ignore[attr-defined]
-        page.goto(f"{base}/masuk/")
-        page.fill("#id_username", "camat.genteng")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        sign_in(page, base, "camat.genteng", PASSWORD)
         page.goto(f"{base}/penduduk/?status=alive")
         page.click("[data-testid=export-xlsx]")
         page.wait_for_selector("[data-testid=progress]")
