@@ -7,7 +7,7 @@ import threading
 from collections.abc import Collection, Iterable, Iterator
 
 from django.db import connection
-from django.db.models import Max, Q, Value
+from django.db.models import Max, Q
 
 from pendopo.aid.models import Holding as HoldingRow
 from pendopo.aid.models import (
@@ -132,7 +132,8 @@ def residents_with_families(person_ids: Iterable[str]) -> list[tuple[Resident, s
 
 
 def holdings_of(resident_ids: Collection[int]) -> list[Holding]:
-    """``holdings`` of a handful of residents, in one plain statement (the API's path)."""
+    """``holdings`` of a handful of residents, in one plain statement (the API's path: the ORM's
+    union of two joins cost more to build than to run)."""
     ids = list(resident_ids)
     if not ids:
         return []
@@ -154,25 +155,17 @@ def holdings_of(resident_ids: Collection[int]) -> list[Holding]:
         return [Holding(ext or str(pk), code, component, certain=bool(certain)) for ext, pk, code, component, certain in cur.fetchall()]
 
 
-def holdings(resident_ids: Collection[int] | None = None) -> Iterator[Holding]:
-    """Active holdings, and the candidates of queued roll rows as uncertain holdings: of these
-    residents, or of everyone."""
+def holdings() -> Iterator[Holding]:
+    """Every active holding, and the candidates of queued roll rows as uncertain holdings
+    (``holdings_of`` for a handful of residents)."""
     # A holding flagged for exit (the holder died or moved) still counts until it is ended.
     active = HoldingRow.objects.filter(status__in=[HoldingStatus.ACTIVE, HoldingStatus.EXIT_FLAGGED])
     queued = RollCandidate.objects.filter(roll_row__status__in=[RollRowStatus.POSSIBLE, RollRowStatus.AMBIGUOUS])
-    fields_active = ("resident__external_id", "resident_id", "scheme__code", "component")
-    fields_queued = ("resident__external_id", "resident_id", "roll_row__scheme__code", "roll_row__component")
-    if resident_ids is not None:
-        # A handful of people: one plain query (a server-side cursor costs more round trips than it saves).
-        ids = list(resident_ids)
-        both = active.filter(resident_id__in=ids).order_by().annotate(certain=Value(True)).values_list(*fields_active, "certain").union(
-            queued.filter(resident_id__in=ids).order_by().annotate(certain=Value(False)).values_list(*fields_queued, "certain"), all=True)
-        for ext, pk, code, component, certain in both:
-            yield Holding(ext or str(pk), code, component, certain=bool(certain))
-        return
-    for ext, pk, code, component in active.values_list(*fields_active).iterator(chunk_size=20_000):
+    for ext, pk, code, component in active.values_list("resident__external_id", "resident_id", "scheme__code", "component").iterator(
+            chunk_size=20_000):
         yield Holding(ext or str(pk), code, component)
-    for ext, pk, code, component in queued.values_list(*fields_queued).iterator(chunk_size=20_000):
+    for ext, pk, code, component in queued.values_list("resident__external_id", "resident_id", "roll_row__scheme__code",
+                                                       "roll_row__component").iterator(chunk_size=20_000):
         yield Holding(ext or str(pk), code, component, certain=False)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone, translation
 
 from pendopo.core.audit import audit_read, audit_write
@@ -214,7 +214,7 @@ def export_for(*, actor: Any, pk: int) -> ResidentExport:
     mine = ResidentExport.objects.filter(pk=pk, created_by=actor) if getattr(actor, "pk", None) else ResidentExport.objects.none()
     if not mine.exists():
         raise PermissionDenied("Unduhan ini tidak ada atau bukan milik akun Anda. / Not found or not yours.")
-    expire_old()
+    _expire(mine)  # this one only: the page polls every second
     return mine.get()
 
 
@@ -231,13 +231,19 @@ def export_file(*, actor: Any, pk: int) -> tuple[Path, ResidentExport]:
 
 
 def expire_old() -> int:
-    """Delete export files older than ``KEEP_HOURS``; an export still unfinished after as long
-    (its worker was stopped midway) is marked failed, so its page stops waiting."""
+    """Over every export: ``_expire``. Run when an export is queued."""
+    return _expire(ResidentExport.objects.all())
+
+
+def _expire(jobs: QuerySet[ResidentExport]) -> int:
+    """Delete the files of these exports finished more than ``KEEP_HOURS`` ago (returns how
+    many); one still unfinished after as long (its worker was stopped midway) is marked failed,
+    so its page stops waiting."""
     cutoff = timezone.now() - dt.timedelta(hours=KEEP_HOURS)
-    ResidentExport.objects.filter(status__in=[ResidentExportStatus.QUEUED, ResidentExportStatus.WRITING], created_at__lt=cutoff).update(
+    jobs.filter(status__in=[ResidentExportStatus.QUEUED, ResidentExportStatus.WRITING], created_at__lt=cutoff).update(
         status=ResidentExportStatus.FAILED, finished_at=timezone.now(),
         error=f"Tidak selesai dalam {KEEP_HOURS} jam (pekerja tugas berhenti); minta unduhan baru. / Not finished; export again.")
-    old = ResidentExport.objects.filter(status=ResidentExportStatus.DONE, finished_at__lt=cutoff)
+    old = jobs.filter(status=ResidentExportStatus.DONE, finished_at__lt=cutoff)
     n = 0
     for job in old:
         (export_dir() / job.path).unlink(missing_ok=True)
