@@ -707,4 +707,5 @@ EN = {
 "penduduk/unduh/<int:pk>/": "residents/export/<int:pk>/",
 "penduduk/unduh/<int:pk>/berkas/": "residents/export/<int:pk>/file/",
 "Semua penduduk dalam kewenangan akun Anda": "Every resident within your account's scope",
+"Berkas tidak dibuat, saringan salah — %(wrong)s": "No file was made, the filter is wrong — %(wrong)s",
 }

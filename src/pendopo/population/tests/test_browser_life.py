@@ -71,3 +71,7 @@ def test_a_kecamatan_export_too_long_to_wait_for_shows_progress_then_the_downloa
             page.click("[data-testid=export-download]")
         assert download.value.suggested_filename == f"penduduk-{job.pk}.xlsx"
         assert download.value.path().stat().st_size > 1000
+        page.goto(f"{base}/en/residents/export/{job.pk}/")  # the same page in English
+        assert "rows ready to download" in page.inner_text("[data-testid=export-ready]")
+        assert "Alive" in page.inner_text("[data-testid=filter]")
+        screenshot(page, "population-export-ready-en.png")

@@ -99,3 +99,14 @@ def test_an_export_whose_worker_stopped_is_marked_failed_after_a_day(population:
     ResidentExport.objects.filter(pk=job.pk).update(created_at=job.created_at - exports.dt.timedelta(hours=exports.KEEP_HOURS + 1))
     page = c.get(got["Location"]).content.decode()
     assert 'data-testid="export-error"' in page and "Tidak selesai dalam 24 jam" in page
+
+
+def test_an_export_with_a_wrong_filter_is_refused_with_the_field_named(population: None, personas: Personas, small_limits: Path) -> None:
+    c = Client()
+    c.force_login(personas.village_operator)
+    got = c.get(reverse("population:resident-export"), {"fmt": "csv", "age_min": "70", "age_max": "20"}, follow=True)
+    page = got.content.decode()
+    assert "Berkas tidak dibuat, saringan salah" in page and "Umur sampai" in page
+    assert got.redirect_chain[-1][0].startswith(reverse("population:resident-list"))
+    assert not ResidentExport.objects.exists()
+    assert not AuditEvent.objects.filter(action="resident.export").exists()
