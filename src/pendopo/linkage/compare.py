@@ -7,11 +7,13 @@ evidence ("nama sama persis", "tanggal lahir tertukar hari/bulan").
 
 from __future__ import annotations
 
-from rapidfuzz.distance import JaroWinkler
+import datetime as dt
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from pendopo.linkage.nik import nik_distance
-from pendopo.linkage.records import Features
+from pendopo.linkage.records import Features, is_kemendagri
 
 MISSING = -1
 COMPARISONS: dict[str, tuple[str, ...]] = {
@@ -36,123 +38,122 @@ COMPARISONS: dict[str, tuple[str, ...]] = {
 FIELD_ORDER = tuple(COMPARISONS)
 
 
-def compare_nik(a: Features, b: Features) -> int:
-    """0 equal; 1 one digit off (or two neighbours swapped) outside the birth-date digits;
-    2 one off inside them; 3 the typed NIK is the other record's KK number; 4 different."""
-    if not a.nik or not b.nik:
-        return MISSING
-    if a.nik == b.nik:
-        return 0
-    if nik_distance(a.nik, b.nik) == 1:
-        if not (a.has_nik and b.has_nik):
-            return 1  # another identifier: no birth digits in it
-        return 1 if a.nik[6:12] == b.nik[6:12] else 2
-    if a.nik == b.kk:
-        return 3
-    return 4
-
-
-def compare_name(a: Features, b: Features) -> int:
-    if not a.name or not b.name:
-        return MISSING
-    if a.name == b.name:
-        return 0
-    if a.name_sorted == b.name_sorted or a.name_phon == b.name_phon:
-        return 1
-    jw = JaroWinkler.similarity(a.name_phon, b.name_phon)
-    if jw >= 0.94:
-        return 2
-    tsr = token_set_ratio(a.name_phon, b.name_phon)
-    if tsr >= 99.5 and min(len(a.name_phon), len(b.name_phon)) >= 4:
-        return 2  # one name contains the other: "siti aminah" / "aminah"
-    if jw >= 0.86 or tsr >= 85:
-        return 3
-    return 4
-
-
-def compare_birth(a: Features, b: Features) -> int:
-    if not a.birth or not b.birth:
-        return MISSING
-    if a.birth == b.birth:
-        return 1 if (a.placeholder or b.placeholder) else 0
-    if a.birth_swapped == b.birth or b.birth_swapped == a.birth:
-        return 2
-    import datetime as dt
-
-    da, db = dt.date.fromordinal(a.birth), dt.date.fromordinal(b.birth)
-    if da.year == db.year and (da.month == db.month or da.day == db.day):
-        return 2
-    if abs(da.year - db.year) <= 1 and da.month == db.month and da.day == db.day:
-        return 2
-    if abs(da.year - db.year) <= 1:
-        return 3
-    return 4
-
-
-def compare_sex(a: Features, b: Features) -> int:
-    if not a.sex or not b.sex:
-        return MISSING
-    return 0 if a.sex == b.sex else 1
-
-
-def compare_location(a: Features, b: Features) -> int:
-    if not a.village or not b.village:
-        return MISSING
-    if a.village != b.village:
-        if a.dusun and a.dusun == b.dusun and a.rt == b.rt:  # RT equal, or missing on both
-            return 5
-        return 3 if a.kecamatan and a.kecamatan == b.kecamatan else 4
-    if a.dusun and a.dusun == b.dusun:
-        return 0 if a.rt >= 0 and a.rt == b.rt else 1
-    return 2
-
-
-def compare_kk(a: Features, b: Features) -> int:
-    if not a.kk or not b.kk:
-        return MISSING
-    return 0 if a.kk == b.kk else 1
-
-
-
-
-def compare_place(a: Features, b: Features) -> int:
-    if not a.place or not b.place or (a.kecamatan and b.kecamatan):
-        return MISSING
-    return 0 if a.place == b.place else 1
-
-
 def compare(a: Features, b: Features) -> tuple[int, ...]:
-    """The agreement level of every field, in ``FIELD_ORDER``.
+    """The agreement level of every field, in ``FIELD_ORDER``."""
+    return compare_fields(a, b.nik, b.kk, b.name, b.name_sorted, b.name_phon, b.birth, b.birth_swapped, b.placeholder,
+                          b.sex, b.village, b.place, b.dusun, b.rt)
+
+
+def compare_fields(a: Features, nik: str, kk: str, name: str, name_sorted: str, name_phon: str, birth: int,
+                   swapped: int, placeholder: bool, sex: str, village: str, place: str, dusun: str,
+                   rt: int) -> tuple[int, ...]:
+    """``compare`` with the other record's fields passed one by one, so that an index keeping
+    its records column by column compares them without making a record object each.
 
     A NIK carries the birth date and sex. When two NIKs agree on those digits, the typed birth
     date and sex agreeing says nothing new, so they are left out rather than counted twice
     (Fellegi–Sunter assumes fields are independent given the match status). Likewise a shared
     family card implies a shared address.
     """
-    nik = compare_nik(a, b)
-    implied = nik in (0, 1) and a.has_nik and b.has_nik
-    birth = MISSING if implied else compare_birth(a, b)
-    sex = MISSING if implied else compare_sex(a, b)
-    if nik == 2 and (birth not in (0, 1) or sex == 1):
+    # NIK: 0 equal; 1 one digit off (or two neighbours swapped) outside the birth-date digits;
+    # 2 one off inside them; 3 the typed NIK is the other record's KK number; 4 different.
+    a_nik = a.nik
+    both_16 = len(a_nik) == 16 and len(nik) == 16
+    if not a_nik or not nik:
+        nik_level = MISSING
+    elif a_nik == nik:
+        nik_level = 0
+    elif len(a_nik) == len(nik) and OSA.distance(a_nik, nik, score_cutoff=1) == 1:
+        # another identifier than a NIK has no birth digits in it
+        nik_level = 1 if not both_16 or a_nik[6:12] == nik[6:12] else 2
+    elif a_nik == kk:
+        nik_level = 3
+    else:
+        nik_level = 4
+
+    # Name: the normalised text, then word order or sound, then how close the sounds are.
+    a_name = a.name
+    if not a_name or not name:
+        name_level = MISSING
+    elif a_name == name:
+        name_level = 0
+    elif a.name_sorted == name_sorted or a.name_phon == name_phon:
+        name_level = 1
+    else:
+        jw = JaroWinkler.similarity(a.name_phon, name_phon)
+        if jw >= 0.94:
+            name_level = 2
+        else:
+            tsr = token_set_ratio(a.name_phon, name_phon)
+            if tsr >= 99.5 and min(len(a.name_phon), len(name_phon)) >= 4:
+                name_level = 2  # one name contains the other: "siti aminah" / "aminah"
+            elif jw >= 0.86 or tsr >= 85:
+                name_level = 3
+            else:
+                name_level = 4
+
+    implied = both_16 and nik_level in (0, 1)
+    a_birth = a.birth
+    if implied or not a_birth or not birth:
+        birth_level = MISSING
+    elif a_birth == birth:
+        birth_level = 1 if (a.placeholder or placeholder) else 0
+    elif a.birth_swapped == birth or swapped == a_birth:
+        birth_level = 2
+    else:
+        da, db = _date(a_birth), _date(birth)
+        if da.year == db.year and (da.month == db.month or da.day == db.day):
+            birth_level = 2
+        elif abs(da.year - db.year) <= 1 and da.month == db.month and da.day == db.day:
+            birth_level = 2
+        elif abs(da.year - db.year) <= 1:
+            birth_level = 3
+        else:
+            birth_level = 4
+    sex_level = MISSING if implied or not a.sex or not sex else (0 if a.sex == sex else 1)
+    if nik_level == 2 and (birth_level not in (0, 1) or sex_level == 1):
         # A NIK one digit off in its birth digits is a typo only if the typed birth date and
         # sex agree with the other record; otherwise it is another person's birth date, or
         # the same day with the other sex (day + 40 differs in one digit: 01 and 41).
-        nik = 4
-    kk = compare_kk(a, b)
-    if nik == 3 and (kk == 0 or a.kk == a.nik):
+        nik_level = 4
+    kk_level = MISSING if not a.kk or not kk else (0 if a.kk == kk else 1)
+    if nik_level == 3 and (kk_level == 0 or a.kk == a_nik):
         # The family card number typed as NIK says "this family", which the KK comparison
         # already says; it says nothing about which member.
-        nik = MISSING
-    return (
-        nik,
-        compare_name(a, b),
-        birth,
-        sex,
-        # One family card means one address: agreeing on both is one piece of evidence.
-        MISSING if kk == 0 else compare_location(a, b),
-        kk,
-        compare_place(a, b),
-    )
+        nik_level = MISSING
+
+    # One family card means one address: agreeing on both is one piece of evidence. The last
+    # level: the same dusun and RT under another area code (a mistyped or neighbouring code).
+    a_village = a.village
+    a_kec = _kecamatan(a_village)
+    if kk_level == 0 or not a_village or not village:
+        location = MISSING
+    elif a_village != village:
+        if a.dusun and a.dusun == dusun and a.rt == rt:  # RT equal, or missing on both
+            location = 5
+        else:
+            location = 3 if a_kec and a_kec == _kecamatan(village) else 4
+    elif a.dusun and a.dusun == dusun:
+        location = 0 if a.rt >= 0 and a.rt == rt else 1
+    else:
+        location = 2
+
+    # The birth place only for data whose area codes are not Kemendagri village codes.
+    if not a.place or not place or (a_kec and _kecamatan(village)):
+        place_level = MISSING
+    else:
+        place_level = 0 if a.place == place else 1
+    return (nik_level, name_level, birth_level, sex_level, location, kk_level, place_level)
+
+
+@lru_cache(maxsize=4096)
+def _kecamatan(village: str) -> str:
+    return village[:8] if is_kemendagri(village) else ""
+
+
+@lru_cache(maxsize=65_536)
+def _date(ordinal: int) -> dt.date:
+    return dt.date.fromordinal(ordinal)
 
 
 def describe(levels: tuple[int, ...]) -> list[tuple[str, str]]:

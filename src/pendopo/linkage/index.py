@@ -14,13 +14,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from sys import intern
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from pendopo.linkage.blocking import query_keys, reference_keys
-from pendopo.linkage.compare import compare, describe
+from pendopo.linkage.compare import compare_fields, describe
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord, prepare
 
@@ -35,6 +36,14 @@ WEAK_ONLY_BELOW = 2
 # The weak candidates still train the model (1 in WEAK_SAMPLE, weighted back up): EM must see
 # non-matching candidates as often as they occur, or it overstates the prior.
 WEAK_SAMPLE = 10
+
+
+# ``decide`` reads the best five candidates (it shows them) and decides on the first two.
+DECIDE_ON = 5
+
+
+def _by_weight_then_id(item: tuple[float, str, float, tuple[int, ...]]) -> tuple[float, str]:
+    return item[0], item[1]
 
 
 class Status(StrEnum):
@@ -81,9 +90,8 @@ class Thresholds:
 
 
 _STR_FIELDS = ("id", "nik", "kk", "name", "name_sorted", "name_phon", "first_phon", "sex", "village", "place", "dusun")
+_UNIQUE_FIELDS = ("id", "nik")  # one per person: nothing to share
 _NO_ISSUES: frozenset[Any] = frozenset()
-_FEATURE_TAIL = ("kk", "name", "name_sorted", "name_phon", "first_phon", "birth", "birth_swapped", "placeholder", "sex",
-                 "village", "place", "dusun", "rt", "rw")
 
 
 class FeatureStore:
@@ -101,10 +109,27 @@ class FeatureStore:
         self._rt = array("h")
         self._rw = array("h")
         self._placeholder = bytearray()
-        self._alive = bytearray()
+        # 1 for a live row, 0 for a tombstone; a numpy array (grown by doubling) so that a
+        # lookup filters its candidate rows in one step.
+        self._alive = np.zeros(1024, dtype=np.uint8)
+        self._n = 0
+        self.tombstones = 0
 
     def __len__(self) -> int:
-        return len(self._alive)
+        return self._n
+
+    def _grow(self, more: int) -> None:
+        needed = self._n + more
+        if needed > len(self._alive):
+            bigger = np.zeros(max(needed, 2 * len(self._alive)), dtype=np.uint8)
+            bigger[: self._n] = self._alive[: self._n]
+            self._alive = bigger
+        self._alive[self._n : needed] = 1
+        self._n = needed
+
+    def live(self, rows: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+        """Which of these rows are not tombstoned."""
+        return self._alive[rows].astype(bool)
 
     def append(self, f: Features) -> None:
         for name, column in self._str.items():
@@ -114,9 +139,31 @@ class FeatureStore:
         self._rt.append(f.rt)
         self._rw.append(f.rw)
         self._placeholder.append(1 if f.placeholder else 0)
-        self._alive.append(1)
+        self._grow(1)
+
+    def extend_arrow(self, batch: Any) -> None:
+        """Append a pyarrow record batch of prepared records (the columns ``sqlprep`` makes)
+        column by column. Repeated values (names, village codes, family cards) are made one
+        shared string each, as ``prepare`` interns them."""
+        import pyarrow.compute as pc
+
+        for name, column in self._str.items():
+            values = batch.column(name)
+            if name in _UNIQUE_FIELDS:
+                column.extend(values.to_pylist())
+                continue
+            encoded = pc.dictionary_encode(values)
+            words = [intern(w) for w in encoded.dictionary.to_pylist()]
+            column.extend([words[i] for i in encoded.indices.to_numpy(zero_copy_only=False).tolist()])
+        for target, name, dtype in ((self._birth, "birth", np.int32), (self._swapped, "birth_swapped", np.int32),
+                                    (self._rt, "rt", np.int16), (self._rw, "rw", np.int16)):
+            target.frombytes(np.asarray(batch.column(name).to_numpy(zero_copy_only=False), dtype=dtype).tobytes())
+        self._placeholder.extend(np.asarray(batch.column("placeholder").to_numpy(zero_copy_only=False), dtype=np.uint8).tobytes())
+        self._grow(batch.num_rows)
 
     def __getitem__(self, row: int) -> Features | None:
+        if not 0 <= row < self._n:
+            raise IndexError(row)
         if not self._alive[row]:
             return None
         c = self._str
@@ -128,14 +175,30 @@ class FeatureStore:
     def __setitem__(self, row: int, value: None) -> None:
         if value is not None:
             raise ValueError("rows are replaced by appending; only tombstoning is allowed")
-        self._alive[row] = 0
+        if not 0 <= row < self._n:
+            raise IndexError(row)
+        if self._alive[row]:
+            self._alive[row] = 0
+            self.tombstones += 1
 
     def __iter__(self) -> Iterator[Features | None]:
         for row in range(len(self)):
             yield self[row]
 
+    def compare_rows(self, a: Features, rows: Sequence[int]) -> list[tuple[int, ...]]:
+        """``compare(a, self[row])`` for each row, read from the columns directly."""
+        c = self._str
+        nik, kk, name, name_sorted, name_phon = c["nik"], c["kk"], c["name"], c["name_sorted"], c["name_phon"]
+        sex, village, place, dusun = c["sex"], c["village"], c["place"], c["dusun"]
+        birth, swapped, placeholder, rt = self._birth, self._swapped, self._placeholder, self._rt
+        return [compare_fields(a, nik[r], kk[r], name[r], name_sorted[r], name_phon[r], birth[r], swapped[r],
+                               bool(placeholder[r]), sex[r], village[r], place[r], dusun[r], rt[r]) for r in rows]
+
     def alive(self, row: int) -> bool:
         return bool(self._alive[row])
+
+    def ids_from(self, start: int) -> list[str]:
+        return self._str["id"][start:]
 
     def record_id(self, row: int) -> str:
         return self._str["id"][row]
@@ -199,20 +262,19 @@ class ReferenceIndex:
             # A repeated id keeps its last record, as ``build`` does.
             con.execute("CREATE TABLE keep AS SELECT max(rid) AS rid FROM r_feat GROUP BY id")
             feats = con.sql("SELECT f.* FROM r_feat f JOIN keep USING (rid) ORDER BY f.rid").to_arrow_reader(100_000)
-            new_row: dict[int, int] = {}
+            rid_parts: list[npt.NDArray[np.int64]] = []
             for batch in feats:
-                data = batch.to_pydict()
-                for i in range(batch.num_rows):
-                    f = Features(data["id"][i], data["nik"][i], frozenset(), *(data[c][i] for c in _FEATURE_TAIL))
-                    new_row[data["rid"][i]] = len(index.rows)
-                    index.row_of[f.id] = len(index.rows)
-                    index.rows.append(f)
+                start = len(index.rows)
+                index.rows.extend_arrow(batch)
+                index.row_of.update(zip(index.rows.ids_from(start), range(start, len(index.rows)), strict=True))
+                rid_parts.append(np.asarray(batch.column("rid").to_numpy(zero_copy_only=False), dtype=np.int64))
             # Hash key strings batch by batch into numpy arrays: a Python list of 25 million
             # ints would need a gigabyte on its own for a moment and fragment the heap.
-            remap = np.full(len(new_row) and max(new_row) + 1, -1, dtype=np.int32)
-            for old, new in new_row.items():
-                remap[old] = new
-            del new_row
+            rids = np.concatenate(rid_parts) if rid_parts else np.empty(0, dtype=np.int64)
+            del rid_parts
+            remap = np.full(int(rids.max()) + 1 if len(rids) else 0, -1, dtype=np.int32)
+            remap[rids] = np.arange(len(rids), dtype=np.int32)
+            del rids
             hash_parts: list[npt.NDArray[np.int64]] = []
             target_parts: list[npt.NDArray[np.int32]] = []
             keys = con.sql("SELECT k.key, k.rid FROM r_refkeys k JOIN keep USING (rid)").to_arrow_reader(500_000)
@@ -273,37 +335,52 @@ class ReferenceIndex:
 
     # --- lookups ---------------------------------------------------------------------------
     def candidate_rows(self, f: Features, *, weak: bool = False) -> list[int]:
+        """The rows sharing a blocking key with ``f``: with ``weak`` all of them, otherwise
+        without those sharing one key when some share three; at most ``MAX_CANDIDATES``, those
+        sharing most keys."""
         keys = np.fromiter((hash(k) for k in query_keys(f)), dtype=np.int64)
         lo = np.searchsorted(self._hashes, keys, side="left")
         hi = np.searchsorted(self._hashes, keys, side="right")
-        hits: Counter[int] = Counter()
-        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
-            if 0 < b - a <= MAX_BLOCK:
-                hits.update(self._targets[a:b].tolist())
+        size = hi - lo
+        useful = (size > 0) & (size <= MAX_BLOCK)
+        targets = self._targets
+        parts = [targets[a:b] for a, b in zip(lo[useful].tolist(), hi[useful].tolist(), strict=True)]
         if self._delta:
             for k in keys.tolist():
                 rows = self._delta.get(k)
                 if rows and len(rows) <= MAX_BLOCK:
-                    hits.update(rows)
-        live = [(n, r) for r, n in hits.items() if self.rows.alive(r)]
-        if not weak and live and max(n for n, _ in live) > WEAK_ONLY_BELOW:
-            live = [(n, r) for n, r in live if n >= 2]
-        if len(live) > MAX_CANDIDATES:
-            live.sort(reverse=True)
-            live = live[:MAX_CANDIDATES]
-        return [r for _, r in live]
+                    parts.append(np.array(rows, dtype=np.int32))
+        if not parts:
+            return []
+        found, shared = np.unique(np.concatenate(parts), return_counts=True)
+        if self.rows.tombstones:  # reading the flags of thousands of scattered rows costs
+            live = self.rows.live(found)
+            found, shared = found[live], shared[live]
+            if not len(found):
+                return []
+        if not weak and shared.max() > WEAK_ONLY_BELOW:
+            strong = shared >= 2
+            found, shared = found[strong], shared[strong]
+        if len(found) > MAX_CANDIDATES:
+            # most keys shared first, then the later row (as a reverse sort of (shared, row))
+            first = np.lexsort((-found.astype(np.int64), -shared))[:MAX_CANDIDATES]
+            found = found[first]
+        rows: list[int] = found.tolist()
+        return rows
 
-    def score(self, f: Features, rows: Sequence[int]) -> list[Candidate]:
-        model = self.model
-        out = []
-        for r in rows:
-            ref = self.rows[r]
-            assert ref is not None
-            levels = compare(f, ref)
-            w = model.weight(levels)
-            out.append(Candidate(ref.id, model.probability(w), w, levels))
-        out.sort(key=lambda c: (-c.weight, c.id))
-        return out
+    def score(self, f: Features, rows: Sequence[int], *, keep: int | None = None) -> list[Candidate]:
+        """The candidates best first (by weight, then id); with ``keep`` only the best ``keep``
+        become ``Candidate`` objects (a lookup shows five and decides on the first two)."""
+        scores = self.model.scores
+        ids = self.rows.record_id
+        ranked = []
+        for r, levels in zip(rows, self.rows.compare_rows(f, rows), strict=True):
+            w, p = scores(levels)
+            ranked.append((-w, ids(r), p, levels))
+        ranked.sort(key=_by_weight_then_id)
+        if keep is not None:
+            del ranked[keep:]
+        return [Candidate(rid, p, -nw, levels) for nw, rid, p, levels in ranked]
 
     def resolve(self, record: PersonRecord | Features, *, exclude: str | None = None) -> Resolution:
         """Which reference record is this? Match, possible match (with the reason), or none."""
@@ -311,8 +388,7 @@ class ReferenceIndex:
         rows = self.candidate_rows(f)
         if exclude is not None:
             rows = [r for r in rows if self.rows.record_id(r) != exclude]
-        scored = self.score(f, rows)
-        return decide(scored, self.thresholds, f)
+        return decide(self.score(f, rows, keep=DECIDE_ON), self.thresholds, f)
 
     # --- training --------------------------------------------------------------------------
     def train(self, records: Iterable[PersonRecord | Features], *, iterations: int = 40) -> Model:
@@ -321,10 +397,7 @@ class ReferenceIndex:
         patterns: Counter[tuple[int, ...]] = Counter()
         for rec in records:
             f = rec if isinstance(rec, Features) else prepare(rec)
-            for r in self.candidate_rows(f, weak=True):
-                ref = self.rows[r]
-                if ref is not None:
-                    patterns[compare(f, ref)] += 1
+            patterns.update(self.rows.compare_rows(f, self.candidate_rows(f, weak=True)))
         fitted = estimate_em(patterns, m=self.model.m, prior=0.1, iterations=iterations)
         # m and the prior from EM; u stays the random-pair estimate of the whole reference.
         # EM's own u describes non-matching *candidates*, which share village, family or birth

@@ -55,11 +55,13 @@ class Model:
     u: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(DEFAULT_U))
     prior: float = 0.05
     _weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, default=())
+    _scores: dict[tuple[int, ...], tuple[float, float]] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._refresh()
 
     def _refresh(self) -> None:
+        self._scores = {}
         self._weights = tuple(
             tuple(math.log2(max(mi, FLOOR) / max(ui, FLOOR)) for mi, ui in zip(self.m[f], self.u[f], strict=True))
             for f in FIELD_ORDER
@@ -75,6 +77,17 @@ class Model:
             if lvl != MISSING:
                 w += self._weights[i][lvl]
         return w
+
+    def scores(self, levels: tuple[int, ...]) -> tuple[float, float]:
+        """(weight, probability) of a comparison pattern. Pairs fall into a few thousand
+        patterns, so each is worked out once and then looked up."""
+        known = self._scores.get(levels)
+        if known is None:
+            if len(self._scores) >= 100_000:
+                self._scores.clear()
+            w = self.weight(levels)
+            known = self._scores[levels] = (w, self.probability(w))
+        return known
 
     def probability(self, weight: float) -> float:
         logit = weight + math.log2(self.prior / (1 - self.prior))

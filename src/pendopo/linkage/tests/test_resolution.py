@@ -132,3 +132,40 @@ def test_the_fast_build_gives_the_same_index(world) -> None:  # type: ignore[no-
     for row, _ in dirty_sample(rows, 300, seed=44, outsiders=30):
         a, b = slow.resolve(_record(row, "q")), fast.resolve(_record(row, "q"))
         assert (a.status, a.id, [c.id for c in a.candidates]) == (b.status, b.id, [c.id for c in b.candidates])
+    # Column by column from DuckDB: the same records, repeated names kept once.
+    assert [fast.rows[r] for r in range(len(fast.rows))] == [slow.rows[r] for r in range(len(slow.rows))]
+    same_name = [r for r in range(len(fast.rows)) if fast.rows[r].name == fast.rows[0].name]  # type: ignore[union-attr]
+    assert len({id(fast.rows[r].name) for r in same_name}) == 1  # type: ignore[union-attr]
+
+
+def test_comparing_from_the_columns_is_comparing_records(world) -> None:  # type: ignore[no-untyped-def]
+    rows, index = world
+    pairs = 0
+    for row, _ in dirty_sample(rows, 400, seed=45, outsiders=40):
+        f = prepare(_record(row, "q"))
+        candidates = index.candidate_rows(f, weak=True) + [0, 1, len(index.rows) - 1]
+        by_column = index.rows.compare_rows(f, candidates)
+        assert by_column == [compare(f, index.rows[r]) for r in candidates]  # type: ignore[arg-type]
+        pairs += len(candidates)
+    assert pairs > 2000
+
+
+def test_candidates_are_capped_skip_removed_rows_and_the_store_grows() -> None:
+    village = "35.10.09.2001"
+    twins = [PersonRecord(id=f"p{i}", name="Siti Aminah", sex="P", birth_date="1980-12-05", village_code=village)
+             for i in range(70)]
+    index = ReferenceIndex.build(twins, estimate=False)
+    query = prepare(PersonRecord(id="q", name="Siti Aminah", sex="P", birth_date="1980-12-05", village_code=village))
+    rows = index.candidate_rows(query)
+    assert len(rows) == 60  # at most MAX_CANDIDATES
+    index.remove("p7")
+    assert index.row_of.get("p7") is None and len(index.candidate_rows(query)) == 60
+    assert all(index.rows.alive(r) and index.rows.record_id(r) != "p7" for r in index.candidate_rows(query, weak=True))
+    # Past the store's first allocation of rows: added one by one, each found by its NIK.
+    for i in range(3000):
+        index.upsert(PersonRecord(id=f"n{i}", nik=f"35100945128{i:05d}", name="Aminah", sex="P", birth_date="1980-12-05"))
+    assert len(index) == 3069 and len(index.rows) == 3070
+    found = index.resolve(PersonRecord(id="q", nik="3510094512802999", name="Aminah", sex="P", birth_date="1980-12-05"))
+    assert found.id == "n2999"
+    with pytest.raises(IndexError):
+        index.rows[10_000]
