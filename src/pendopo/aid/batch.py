@@ -363,11 +363,12 @@ class ScreenJob(LinkerBase):
                     "SELECT line, best, score, ambiguous, status FROM roll_link").fetchall()}
 
     def _registry(self) -> Registry:
-        """The registry facts screening reads: every person an intake row may be, and their
+        """The registry facts screening reads: the best candidate of every intake row (the only
+        person ``Screener`` looks up, and only when the row resolves to them) and their
         families; not the whole registry in Python objects."""
         self.con.execute("""
             CREATE OR REPLACE TEMP TABLE wanted AS
-            WITH c AS (SELECT DISTINCT rrid FROM ranked WHERE starts_with(left_id, 'i')),
+            WITH c AS (SELECT DISTINCT rrid FROM ranked WHERE starts_with(left_id, 'i') AND k = 1),
                  fam AS (SELECT DISTINCT r.kk FROM r_feat r JOIN c ON c.rrid = r.rid WHERE r.kk <> '')
             SELECT rrid AS rid FROM c
             UNION SELECT f.rid FROM r_feat f JOIN fam USING (kk)
@@ -379,8 +380,8 @@ class ScreenJob(LinkerBase):
         return Registry(RegistryPerson(str(pid), nik, kk, registry_status(status) or "alive") for pid, nik, kk, status in rows)
 
     def _roll_holdings(self, holdings: Holdings) -> None:
-        """The holdings screening can meet: those of the people in ``wanted`` (every person an
-        intake row may be, and their families), certain or, for possible roll rows, uncertain."""
+        """The holdings screening can meet: those of the people in ``wanted`` (the person each
+        intake row may resolve to, and their family), certain or, for possible roll rows, uncertain."""
         self._roll_link_table()
         counts = dict(self.con.execute("SELECT status, count(*) FROM roll_link GROUP BY status").fetchall())
         self.summary.rolls_resolved = int(counts.get("match", 0))

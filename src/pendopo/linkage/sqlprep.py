@@ -21,7 +21,15 @@ import pyarrow as pa
 
 from pendopo.linkage.address import normalise_village_code
 from pendopo.linkage.dates import parse_date
-from pendopo.linkage.names import normalise_name, phonetic_key
+from pendopo.linkage.names import (
+    CANONICAL,
+    DEGREE,
+    PATRONYMIC,
+    PREFIX_TITLES,
+    modernise,
+    normalise_name,
+    phonetic_key,
+)
 from pendopo.linkage.nik import clean_digits, parse_nik
 from pendopo.linkage.records import (
     PersonRecord,
@@ -46,6 +54,12 @@ def _map(con: duckdb.DuckDBPyConnection, raw: str, column: str, name: str, schem
     values = [r[0] for r in con.execute(
         f"SELECT DISTINCT {column} FROM {raw} WHERE {column} IS NOT NULL {where}"  # noqa: S608 - own names
     ).fetchall()]
+    _map_values(con, values, name, schema, fn)
+
+
+def _map_values(con: duckdb.DuckDBPyConnection, values: list[str], name: str, schema: list[tuple[str, Any]],
+                fn: Callable[[str], tuple[Any, ...]]) -> None:
+    """``name``: each of ``values`` (as ``raw``) beside what ``fn`` makes of it."""
     workers = int(os.environ.get("PENDOPO_LINK_WORKERS", "0")) or os.cpu_count() or 1
     if len(values) >= PARALLEL_FROM and workers > 1 and sys.platform == "linux":
         # Normalising hundreds of thousands of distinct names is the slowest step on a
@@ -109,6 +123,54 @@ def _name(raw: str) -> tuple[str, str, str, str]:
     return n.text, n.sorted_key, n.phonetic_text, n.first_phonetic
 
 
+# A name of plain words (ASCII letters, single spaces): most of a registry. Such a name is its
+# words normalised one by one, unless a word is a title, a patronymic, a degree or a single
+# letter, whose meaning depends on where it stands; those names go through ``normalise_name``.
+_PLAIN_NAME = "[A-Za-z]+( [A-Za-z]+)*"
+_LEADING_COMMON = ("muhammad", "abdul", "nur", "siti", "ahmad")  # as NormalName.first_phonetic
+
+
+def _word(word: str) -> tuple[bool, str, str]:
+    """(plain, token, sound key) of one lower-case word, as ``normalise_name`` treats it."""
+    plain = len(word) > 1 and word not in PREFIX_TITLES and word not in PATRONYMIC and not DEGREE.match(word)
+    token = modernise(word)
+    token = CANONICAL.get(token, CANONICAL.get(word, token))
+    return plain, token, phonetic_key(token)
+
+
+def _map_names(con: duckdb.DuckDBPyConnection, raw: str) -> None:
+    """``m_name``: every distinct name with ``_name``'s four values. Plain names are put
+    together in SQL from their distinct words (tens of thousands, normalised in Python once
+    each); the rest, names with titles, initials, degrees, punctuation, go through
+    ``normalise_name``. A test keeps the two equal."""
+    s = pa.string()
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE nm_words AS
+        SELECT raw, unnest(ws) AS w, generate_subscripts(ws, 1) AS pos
+        FROM (SELECT raw, string_split(lower(raw), ' ') AS ws
+              FROM (SELECT DISTINCT name AS raw FROM {raw} WHERE name IS NOT NULL)
+              WHERE regexp_full_match(raw, '{_PLAIN_NAME}'))
+    """)  # noqa: S608 - own names
+    words = [r[0] for r in con.execute("SELECT DISTINCT w FROM nm_words").fetchall()]
+    _map_values(con, words, "m_word", [("plain", pa.bool_()), ("token", s), ("phon", s)], _word)
+    common = ", ".join(f"'{w}'" for w in _LEADING_COMMON)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE m_name_plain AS
+        SELECT nm_words.raw AS raw, string_agg(token, ' ' ORDER BY pos) AS name, string_agg(token, ' ' ORDER BY token) AS name_sorted,
+               string_agg(phon, ' ' ORDER BY pos) AS name_phon,
+               CASE WHEN count(*) = 1 THEN min(phon)
+                    ELSE coalesce(arg_min(phon, pos) FILTER (WHERE token NOT IN ({common})), arg_min(phon, pos)) END AS first_phon
+        FROM nm_words JOIN m_word ON m_word.raw = nm_words.w
+        GROUP BY nm_words.raw HAVING bool_and(plain)
+    """)
+    rest = [r[0] for r in con.execute(f"""
+        SELECT DISTINCT name FROM {raw} WHERE name IS NOT NULL AND name NOT IN (SELECT raw FROM m_name_plain)
+    """).fetchall()]  # noqa: S608 - own names
+    _map_values(con, rest, "m_name_rest", [("name", s), ("name_sorted", s), ("name_phon", s), ("first_phon", s)], _name)
+    con.execute("CREATE OR REPLACE TEMP TABLE m_name AS SELECT * FROM m_name_plain UNION ALL SELECT * FROM m_name_rest")
+    con.execute("DROP TABLE nm_words; DROP TABLE m_word; DROP TABLE m_name_plain; DROP TABLE m_name_rest")
+
+
 def _date(raw: str) -> tuple[int, int, bool]:
     d = parse_date(raw)
     return (d.date.toordinal() if d.date else 0, d.swapped.toordinal() if d.swapped else 0, d.is_placeholder)
@@ -147,7 +209,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     """From ``raw`` (rid BIGINT plus the VARCHAR person columns) build ``{side}_feat`` and the
     key tables ``{side}_keys`` (query keys, with repairs) and ``{side}_refkeys``."""
     s, i, b = pa.string(), pa.int64(), pa.bool_()
-    _map(con, raw, "name", "m_name", [("name", s), ("name_sorted", s), ("name_phon", s), ("first_phon", s)], _name)
+    _map_names(con, raw)
     _map(con, raw, "birth_date", "m_date", [("birth", i), ("birth_swapped", i), ("placeholder", b)], _date)
     _map(con, raw, "address", "m_addr", [("dusun", s), ("rt", i), ("rw", i)], _addr)
     _map(con, raw, "sex", "m_sex", [("sex", s)], _sex)

@@ -103,3 +103,29 @@ def test_duckdb_preparation_equals_prepare_record_by_record() -> None:
         f = prepare(record)
         assert keys["t_refkeys"].get(i, set()) == set(reference_keys(f)), record
         assert keys["t_keys"].get(i, set()) == set(query_keys(f)), record
+
+
+TRICKY_NAMES = ["M. Hakam", "M Hakam", "Siti Aminah, S.Pd.", "H. Ahmad bin Sulaiman", "SITI  AMINAH", " Joko", "Soekarno",
+                "Djoko Tjahjono", "Moch Nur", "Nur", "siti", "Muhammad", "Muhammad Ali", "abd rahman", "Ir Joko", "r soeprapto",
+                "ST Aminah", "Amin SE", "Ahmad Yani", "Nyai Ratna", "binti", "Aminah Binti Usman", "Se", "Ma Ling", "Yusuf Ma",
+                "Achmad", "X", "Muh", "Ibu Siti Ibu", "Zainal Abidin", "Chairul Tanjung", "Nur Siti", "Siti Nur Aminah", "",
+                "ÀNDRÉ", "O'Neil", "Siti Nur", "Abdul", "Hj", "Hj Siti", "Siti Hj", "Joko Susilo Bin", "Oemar Bakri", "Nyoman",
+                "MUHAMMAD NUR AHMAD", "Kyai Haji Hasyim", "Dr Siti", "Siti dr", "A Rahman", "Rahman A", "Drs", "Bapak Joko"]
+
+
+def test_plain_names_put_together_in_sql_equal_normalise_name() -> None:
+    import duckdb
+    import pyarrow as pa
+
+    from pendopo.linkage.sqlprep import _map_names, _name
+
+    rows = registry(3000, seed=23)
+    names = TRICKY_NAMES + [r.name for r in rows] + [r.name for r, _ in dirty_sample(rows, 3000, seed=24)]
+    con = duckdb.connect()
+    con.register("raw_in", pa.table({"name": pa.array(names + [None], pa.string())}))
+    con.execute("CREATE TABLE raw AS SELECT * FROM raw_in")
+    _map_names(con, "raw")
+    got = {r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM m_name").fetchall()}
+    assert set(got) == set(names)
+    for name in set(names):
+        assert got[name] == _name(name), name
