@@ -347,9 +347,9 @@ class ReferenceIndex:
         parts = [targets[a:b] for a, b in zip(lo[useful].tolist(), hi[useful].tolist(), strict=True)]
         if self._delta:
             for k in keys.tolist():
-                rows = self._delta.get(k)
-                if rows and len(rows) <= MAX_BLOCK:
-                    parts.append(np.array(rows, dtype=np.int32))
+                added = self._delta.get(k)
+                if added and len(added) <= MAX_BLOCK:
+                    parts.append(np.array(added, dtype=np.int32))
         if not parts:
             return []
         found, shared = np.unique(np.concatenate(parts), return_counts=True)
