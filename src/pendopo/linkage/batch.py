@@ -326,16 +326,40 @@ class DuckDBLinker(LinkerBase):
         """Cluster id (the smallest record id in the cluster) for every record."""
         threshold = self.thresholds.match if threshold is None else threshold
         self._score_candidates(dedupe=True)
-        edges = self.con.execute(f"""
-            SELECT s.lrid, s.rrid FROM scored s JOIN weights w USING (code) WHERE w.prob >= {float(threshold)}
-        """).fetchall()
+        pairs = self.con.execute(CLUSTER_PAIRS_SQL.format(threshold=float(threshold))).fetchall()
         ids = [str(r[0]) for r in self.con.execute("SELECT id FROM l_feat ORDER BY rid").fetchall()]
-        return clusters_from_edges(ids, [(int(a), int(b)) for a, b in edges])
+        return clusters_from_scores(ids, [(int(a), int(b), float(w), float(p)) for a, b, w, p in pairs], threshold)
 
 
-def clusters_from_edges(ids: list[str], edges: Iterable[tuple[int, int]]) -> dict[str, str]:
-    """Connected components by union-find; a cluster is named by its smallest record id."""
+# The pairs a dedupe job needs to build clusters: the edges and every other scored pair between
+# records that have an edge (the evidence for or against joining their groups).
+CLUSTER_PAIRS_SQL = """
+    WITH s AS (SELECT s.lrid, s.rrid, w.weight, w.prob FROM scored s JOIN weights w ON w.code = s.code),
+    linked AS (SELECT lrid AS rid FROM s WHERE prob >= {threshold} UNION SELECT rrid FROM s WHERE prob >= {threshold})
+    SELECT lrid, rrid, weight, prob FROM s
+    WHERE lrid IN (SELECT rid FROM linked) AND rrid IN (SELECT rid FROM linked)
+"""
+
+
+def clusters_from_scores(ids: list[str], pairs: Iterable[tuple[int, int, float, float]], threshold: float) -> dict[str, str]:
+    """Clusters from scored pairs (left row, right row, weight in bits, probability).
+
+    Pairs at or above ``threshold`` join their records' groups, strongest first, only when
+    most of the pairs compared between the two groups are at or above it: one record that fits two
+    people — "Joshua" with no surname, in the postcode of two Joshuas — must not make them one
+    person because it matches each of them, when the other records of the two do not match. A
+    cluster is named by its smallest record id."""
     parent = list(range(len(ids)))
+    members: dict[int, list[int]] = {}
+    agree: dict[int, dict[int, int]] = {}  # +1 a match, -1 a pair compared and found below the threshold
+    edges: list[tuple[float, int, int]] = []
+    for a, b, weight, prob in pairs:
+        vote = 1 if prob >= threshold else -1
+        agree.setdefault(a, {})[b] = vote
+        agree.setdefault(b, {})[a] = vote
+        if prob >= threshold:
+            edges.append((-weight, min(a, b), max(a, b)))
+    edges.sort()
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -343,16 +367,25 @@ def clusters_from_edges(ids: list[str], edges: Iterable[tuple[int, int]]) -> dic
             x = parent[x]
         return x
 
-    for a, b in edges:
+    for _, a, b in edges:
         ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            continue
+        group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
+        small, other = (group_a, rb) if len(group_a) <= len(group_b) else (group_b, ra)
+        if sum(v for x in small for y, v in agree[x].items() if find(y) == other) <= 0:
+            continue
+        keep, gone = min(ra, rb), max(ra, rb)
+        parent[gone] = keep
+        members[keep] = group_a + group_b
+        members.pop(gone, None)
     smallest: dict[int, str] = {}
     for i, rid in enumerate(ids):
         root = find(i)
         if root not in smallest or rid < smallest[root]:
             smallest[root] = rid
     return {rid: smallest[find(i)] for i, rid in enumerate(ids)}
+
 
 def _features_from(data: dict[str, list[Any]], prefix: str, n: int) -> list[Features]:
     cols = [data[prefix + c] for c in COLUMNS[1:]]

@@ -28,6 +28,12 @@ def reference_keys(f: Features) -> list[str]:
         keys.append(f"v{f.village}|{f.first_phon}")
     if f.village and f.birth:
         keys.append(f"b{f.village}|{f.birth}")
+    if f.village and not f.kecamatan and " " in f.name_phon:
+        # Data with postcodes instead of village codes (FEBRL, most data outside Indonesia)
+        # carries family names: the same surname in the same postcode, for a typo in the given
+        # name and no birth date. Javanese names have no family name; there the last word would
+        # only make large blocks, and the birth-date keys below cover a typo in the first word.
+        keys.append(f"w{f.village}|{f.name_phon.rsplit(' ', 1)[-1]}")
     if f.birth and f.first_phon:
         keys.append(f"d{f.birth}|{f.first_phon}")
     if f.birth and f.name_phon:

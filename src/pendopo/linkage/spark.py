@@ -216,10 +216,9 @@ class SparkLinker(LinkerBase):
         patterns = self._score(dedupe=True)
         self.model = self._estimate(patterns + self._weak, dedupe=True)
         self._weights(self.model, patterns)
-        edges = [(int(r["lrid"]), int(r["rrid"])) for r in self.spark.sql(
-            f"SELECT s.lrid, s.rrid FROM scored s JOIN weights w ON w.code = s.code WHERE w.prob >= {float(threshold)}"  # noqa: S608
-        ).collect()]
-        ids = [str(r["id"]) for r in self.spark.sql("SELECT id FROM l_feat ORDER BY rid").collect()]
-        from pendopo.linkage.batch import clusters_from_edges
+        from pendopo.linkage.batch import CLUSTER_PAIRS_SQL, clusters_from_scores
 
-        return clusters_from_edges(ids, edges)
+        pairs = [(int(r["lrid"]), int(r["rrid"]), float(r["weight"]), float(r["prob"]))
+                 for r in self.spark.sql(CLUSTER_PAIRS_SQL.format(threshold=float(threshold))).collect()]
+        ids = [str(r["id"]) for r in self.spark.sql("SELECT id FROM l_feat ORDER BY rid").collect()]
+        return clusters_from_scores(ids, pairs, threshold)

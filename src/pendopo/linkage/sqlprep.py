@@ -257,6 +257,8 @@ _REFERENCE = """
         CASE WHEN kk <> '' THEN 'k' || kk END,
         CASE WHEN village <> '' AND first_phon <> '' THEN 'v' || village || '|' || first_phon END,
         CASE WHEN village <> '' AND birth <> 0 THEN 'b' || village || '|' || birth END,
+        CASE WHEN village <> '' AND kec = '' AND contains(name_phon, ' ')
+             THEN 'w' || village || '|' || string_split(name_phon, ' ')[-1] END,
         CASE WHEN birth <> 0 AND first_phon <> '' THEN 'd' || birth || '|' || first_phon END,
         CASE WHEN birth <> 0 AND name_phon <> '' AND string_split(name_phon, ' ')[-1] <> first_phon
              THEN 'd' || birth || '|' || string_split(name_phon, ' ')[-1] END,

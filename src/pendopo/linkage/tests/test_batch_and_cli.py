@@ -156,3 +156,19 @@ def test_spark_gives_the_same_answers_as_duckdb(files, tmp_path: Path) -> None: 
             assert main([job, *inputs, "--output", str(out), "--quiet", "--engine", engine]) == 0
             outs[engine] = sorted(out.read_text().splitlines())
         assert outs["duckdb"] == outs["spark"], job
+
+
+def test_a_record_that_fits_two_people_does_not_make_them_one() -> None:
+    from pendopo.linkage.batch import clusters_from_scores
+
+    ids = ["a0", "a1", "a2", "b0", "x", "p", "q"]
+    pairs = [(0, 1, 40.0, 1.0), (0, 2, 38.0, 1.0), (1, 2, 35.0, 1.0),  # one person, three records
+             (2, 3, 8.0, 0.995),  # "Joshua" with no surname fits b0 too
+             (0, 3, 4.0, 0.89), (1, 3, 4.0, 0.89),  # but b0 compared with the others does not match
+             (4, 5, 20.0, 1.0), (4, 6, 15.0, 1.0), (5, 6, -30.0, 0.0)]  # x fits p and q; p and q differ
+    clusters = clusters_from_scores(ids, pairs, 0.99)
+    assert clusters["a1"] == clusters["a2"] == "a0" and clusters["b0"] == "b0"
+    assert clusters["x"] == clusters["p"] == "p" and clusters["q"] == "q"  # the stronger pair wins
+    # Groups never compared with each other beyond the linking pair still join.
+    chained = clusters_from_scores(["r", "s", "t"], [(0, 1, 20.0, 1.0), (1, 2, 20.0, 1.0)], 0.99)
+    assert set(chained.values()) == {"r"}
