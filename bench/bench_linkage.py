@@ -83,7 +83,7 @@ def run_pendopo(name: str, info: dict[str, object], folder: Path) -> list[tuple[
     else:
         mapping = Mapping()
     files = [str(folder / f) for f in info["files"]]  # type: ignore[union-attr]
-    with DuckDBLinker(memory_limit="2GB") as linker:  # as `pendopo link` runs it
+    with DuckDBLinker(memory_limit="1GB") as linker:  # as `pendopo link` runs it (its default --memory-limit)
         if info["kind"] == "dedupe":
             linker.load_csv("l", files[0], mapping, query=True, reference=True)
             clusters = linker.dedupe()

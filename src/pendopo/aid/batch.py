@@ -42,7 +42,6 @@ REQUIRED = {
 OPTIONAL_EXTRA = {"registry": (), "rolls": ("component",), "intake": ()}
 ALL_COLUMNS = ("person_id", "status", "scheme", "component", *PERSON)
 OUTPUT_HEADER = ("row", "decision", "reasons", "person_id", "score", "explanation")
-SURE_SAMPLE = 25  # one in this many rows with a sure pair is blocked anyway (trains the model)
 TOP = 3  # candidates kept per row: the best, and those that may tie with it
 Progress = Callable[[str, int], None]
 
@@ -272,7 +271,7 @@ class ScreenJob(LinkerBase):
         self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
             return False
-        self._sure_pairs()
+        self.linker.sure_pairs(fuzzy_names=True)
         # Only rows without a sure pair are blocked: their query keys (with every NIK repair)
         # are most of the work, and a row whose NIK and name agree with one person needs none.
         build_keys(con, "l", query=True, reference=False, where="rid NOT IN (SELECT lrid FROM sure)")
@@ -290,28 +289,6 @@ class ScreenJob(LinkerBase):
             WHERE s.k <= {TOP}
         """)
         return True
-
-    def _sure_pairs(self) -> int:
-        """Rows whose 16-digit NIK belongs to exactly one registry person who also has their
-        name (same normalised name, word order or sound, or Jaro–Winkler ≥ 0.9 on the sound)
-        and birth date (or, with no birth date typed, village): that person is their only
-        candidate. Scored like every other pair, so the decision still comes from the model; it
-        only skips blocking, which would find the same person. (Name alone is not enough: a
-        common name and another person's NIK, a KK number or a typo, meet by chance.)
-
-        One such row in ``SURE_SAMPLE`` is blocked all the same, so that the model is trained
-        on candidates as blocking produces them."""
-        self.con.execute(f"""
-            CREATE OR REPLACE TABLE sure AS
-            WITH unique_nik AS (SELECT nik FROM r_feat WHERE length(nik) = 16 GROUP BY nik HAVING count(*) = 1)
-            SELECT l.rid AS lrid, r.rid AS rrid
-            FROM l_feat l JOIN r_feat r ON l.nik = r.nik
-            WHERE length(l.nik) = 16 AND l.nik IN (SELECT nik FROM unique_nik) AND l.name <> '' AND l.rid % {SURE_SAMPLE} <> 0
-              AND (l.name = r.name OR l.name_sorted = r.name_sorted OR l.name_phon = r.name_phon
-                   OR jaro_winkler_similarity(l.name_phon, r.name_phon) >= 0.9)
-              AND (l.birth = r.birth OR l.birth_swapped = r.birth OR (l.birth = 0 AND l.village = r.village))
-        """)
-        return int(self.con.execute("SELECT count(*) FROM sure").fetchall()[0][0])
 
     def _intake_resolutions(self) -> dict[int, Resolution]:
         """Each intake row (by line) decided as the online index decides, with its candidates."""

@@ -96,6 +96,29 @@ def pattern_weights(model: Model, patterns: Iterable[int]) -> list[tuple[int, fl
     return out
 
 
+SURE_SAMPLE = 25  # one in this many rows with a sure pair is blocked anyway (trains the model)
+# Left rows whose 16-digit NIK belongs to exactly one right record that also has their name
+# (the same normalised name, word order or sound{fuzzy}) and birth date (or, with no birth
+# date typed, village): that record is their only candidate. The pair is scored like every other,
+# so the decision still comes from the model; only blocking, which would find the same person, is
+# skipped. (A name alone is not enough: a common name and another person's NIK, a KK number or a
+# typo, meet by chance.) One such row in SURE_SAMPLE is blocked all the same, so that the model
+# is trained on candidates as blocking produces them.
+SURE_SQL = """
+    WITH unique_nik AS (SELECT nik FROM r_feat WHERE length(nik) = 16 GROUP BY nik HAVING count(*) = 1)
+    SELECT l.rid AS lrid, r.rid AS rrid
+    FROM l_feat l JOIN r_feat r ON l.nik = r.nik
+    WHERE length(l.nik) = 16 AND l.nik IN (SELECT nik FROM unique_nik) AND l.name <> '' AND l.rid % {sample} <> 0
+      AND (l.name = r.name OR l.name_sorted = r.name_sorted OR l.name_phon = r.name_phon{fuzzy})
+      AND (l.birth = r.birth OR l.birth_swapped = r.birth OR (l.birth = 0 AND l.village = r.village))
+"""
+
+
+def sure_sql(*, fuzzy: str = "") -> str:
+    """``SURE_SQL`` with an optional further name condition (an SQL ``OR`` clause)."""
+    return SURE_SQL.format(sample=SURE_SAMPLE, fuzzy=fuzzy)
+
+
 class LinkerBase:
     """What both engines share: a context manager around ``close``."""
 
@@ -198,6 +221,13 @@ class DuckDBLinker(LinkerBase):
         return n
 
     # --- pairs -----------------------------------------------------------------------------
+    def sure_pairs(self, *, fuzzy_names: bool = False) -> int:
+        """``sure``: the left rows' sure pairs (``SURE_SQL``); with ``fuzzy_names`` a Jaro–Winkler
+        similarity of at least 0.9 between the names' sounds also counts as having the name."""
+        fuzzy = " OR jaro_winkler_similarity(l.name_phon, r.name_phon) >= 0.9" if fuzzy_names else ""
+        self.con.execute(f"CREATE OR REPLACE TABLE sure AS {sure_sql(fuzzy=fuzzy)}")
+        return int(self.con.execute("SELECT count(*) FROM sure").fetchall()[0][0])
+
     def _pairs(self, dedupe: bool) -> int:
         """Candidate pairs from shared keys (keys shared by more than MAX_BLOCK records dropped,
         at most MAX_CANDIDATES per left record, those sharing most keys first), split into
@@ -205,12 +235,15 @@ class DuckDBLinker(LinkerBase):
         (``weak_sample``) that only trains the model, so that EM sees non-matches as they occur."""
         ref = "l_refkeys" if dedupe else "r_refkeys"
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
+        # A left row with a sure pair (link jobs) is not blocked: that pair is its candidate.
+        sure = not dedupe and self._exists("sure")
+        queries = "(SELECT * FROM l_keys WHERE rid NOT IN (SELECT lrid FROM sure))" if sure else "l_keys"
         self.con.execute(f"""
             CREATE OR REPLACE TABLE candidates AS
             WITH usable AS (SELECT key FROM {ref} WHERE key IN (SELECT key FROM l_keys) GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
                 SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
-                FROM l_keys q JOIN {ref} r ON q.key = r.key
+                FROM {queries} q JOIN {ref} r ON q.key = r.key
                 WHERE q.key IN (SELECT key FROM usable) {"AND q.rid <> r.rid" if dedupe else ""}
                 GROUP BY 1, 2
             ),
@@ -226,6 +259,10 @@ class DuckDBLinker(LinkerBase):
         """)
         n = self.con.execute("SELECT count(*) FROM pairs").fetchall()
         return int(n[0][0]) if n else 0
+
+    def _exists(self, table: str) -> bool:
+        found = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()
+        return bool(found[0][0])
 
     def _compare_pairs(self, dedupe: bool, table: str = "pairs", store: bool = True) -> Counter[int]:
         """Compare every pair of ``table`` once; store its pattern code (``store``); return
@@ -307,7 +344,8 @@ class DuckDBLinker(LinkerBase):
         """Each left record with its best right record at or above ``threshold``, or with
         every right record that fits equally well (within the ambiguity margin)."""
         threshold = self.thresholds.match if threshold is None else threshold
-        self._score_candidates(dedupe=False)
+        self.sure_pairs()
+        self._score_candidates(dedupe=False, extra_pairs="sure")
         rows = self.con.execute(f"""
             WITH s AS (
                 SELECT s.lrid, s.rrid, w.weight, w.prob,

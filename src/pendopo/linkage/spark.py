@@ -22,6 +22,7 @@ from pendopo.linkage.batch import (
     Progress,
     fit_model,
     pattern_weights,
+    sure_sql,
     u_sample_step,
 )
 from pendopo.linkage.blocking import query_keys, reference_keys
@@ -97,6 +98,7 @@ class SparkLinker(LinkerBase):
         self.sizes: dict[str, int] = {}
         self.frames: dict[str, Any] = {}
         self._weak: Counter[int] = Counter()
+        self._training: Counter[int] = Counter()
 
     def close(self) -> None:
         self.spark.stop()
@@ -139,13 +141,19 @@ class SparkLinker(LinkerBase):
         return rid
 
     def _pairs(self, dedupe: bool) -> Any:
+        """The DuckDB engine's candidate pairs; in a link job a left row with a sure pair
+        (``SURE_SQL``) is not blocked and that pair is its candidate, as there."""
         ref = "l_refkeys" if dedupe else "r_refkeys"
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
+        queries = "l_keys"
+        if not dedupe:
+            self.spark.sql(sure_sql()).createOrReplaceTempView("sure")
+            queries = "(SELECT * FROM l_keys WHERE rid NOT IN (SELECT lrid FROM sure))"
         candidates = self.spark.sql(f"""
             WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
                 SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
-                FROM l_keys q JOIN {ref} r ON q.key = r.key JOIN usable u ON u.key = q.key
+                FROM {queries} q JOIN {ref} r ON q.key = r.key JOIN usable u ON u.key = q.key
                 {"WHERE q.rid <> r.rid" if dedupe else ""}
                 GROUP BY q.rid, r.rid
             ),
@@ -155,7 +163,8 @@ class SparkLinker(LinkerBase):
             FROM ranked WHERE k <= {MAX_CANDIDATES} GROUP BY 1, 2
         """)  # noqa: S608 - built from this module's own names and numbers
         candidates.createOrReplaceTempView("candidates")
-        pairs = self.spark.sql("SELECT lrid, rrid FROM candidates WHERE strong")
+        strong = "SELECT lrid, rrid FROM candidates WHERE strong"
+        pairs = self.spark.sql(strong if dedupe else f"{strong} UNION ALL SELECT lrid, rrid FROM sure")  # noqa: S608 - own names
         pairs.createOrReplaceTempView("pairs")
         self.spark.sql(f"""
             SELECT lrid, rrid FROM candidates WHERE NOT strong AND (lrid * 7919 + rrid * 104729) % {WEAK_SAMPLE} = 0
@@ -176,6 +185,9 @@ class SparkLinker(LinkerBase):
         scored.createOrReplaceTempView("scored")
         counts = Counter({int(r["code"]): int(r["n"]) for r in self.spark.sql("SELECT code, count(*) AS n FROM scored GROUP BY code").collect()})
         self.progress("compare", sum(counts.values()))
+        # The model is trained on candidates as blocking produces them, not on sure pairs.
+        self._training = counts if dedupe else Counter({int(r["code"]): int(r["n"]) for r in self.spark.sql(
+            "SELECT code, count(*) AS n FROM scored WHERE lrid NOT IN (SELECT lrid FROM sure) GROUP BY code").collect()})
         weak = self._joined("weak_sample", dedupe).rdd.mapPartitions(_compare_partition).map(lambda t: (t[2], 1)).reduceByKey(
             lambda a, b: a + b).collect()
         self._weak = Counter({int(code): int(n) * WEAK_SAMPLE for code, n in weak})
@@ -195,7 +207,7 @@ class SparkLinker(LinkerBase):
         threshold = self.thresholds.match if threshold is None else threshold
         self._pairs(dedupe=False)
         patterns = self._score(dedupe=False)
-        self.model = self._estimate(patterns + self._weak, dedupe=False)
+        self.model = self._estimate(self._training + self._weak, dedupe=False)
         self._weights(self.model, patterns)
         rows = self.spark.sql(f"""
             WITH s AS (
