@@ -33,7 +33,7 @@ from pendopo.linkage.index import (
 from pendopo.linkage.io import Mapping, resolve_columns
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord
-from pendopo.linkage.sqlprep import RAW_COLUMNS, prepare_in_duckdb, records_to_raw
+from pendopo.linkage.sqlprep import RAW_COLUMNS, build_keys, prepare_in_duckdb, records_to_raw
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
 PAIR_BATCH = 100_000
@@ -155,6 +155,7 @@ class DuckDBLinker(LinkerBase):
         self.seed = seed
         self.model = Model()
         self.sizes: dict[str, int] = {}
+        self.roles: dict[str, tuple[bool, bool]] = {}  # side: (query, reference) as loaded
 
     def close(self) -> None:
         self.con.close()
@@ -165,7 +166,8 @@ class DuckDBLinker(LinkerBase):
         """Store one side (``l`` or ``r``) raw, then prepare it and its blocking keys in DuckDB
         (``sqlprep``): ``{side}_feat``, ``{side}_keys`` (query keys) and ``{side}_refkeys``."""
         rid = records_to_raw(self.con, f"{side}_raw", records, lambda n: self.progress(f"load:{side}", n))
-        prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference)
+        prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference, keys=False)
+        self.roles[side] = (query, reference)
         self.sizes[side] = rid
         return rid
 
@@ -215,7 +217,8 @@ class DuckDBLinker(LinkerBase):
         if dup:
             raise InputError(f"id '{dup[0][0]}' muncul dua kali / duplicate id", file=str(path), row=int(dup[0][1]) + 2,
                              column=mapping.id_column)
-        n = prepare_in_duckdb(self.con, raw, side, query=query, reference=reference)
+        n = prepare_in_duckdb(self.con, raw, side, query=query, reference=reference, keys=False)
+        self.roles[side] = (query, reference)
         self.sizes[side] = n
         self.progress(f"load:{side}", n)
         return n
@@ -235,15 +238,12 @@ class DuckDBLinker(LinkerBase):
         (``weak_sample``) that only trains the model, so that EM sees non-matches as they occur."""
         ref = "l_refkeys" if dedupe else "r_refkeys"
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
-        # A left row with a sure pair (link jobs) is not blocked: that pair is its candidate.
-        sure = not dedupe and self._exists("sure")
-        queries = "(SELECT * FROM l_keys WHERE rid NOT IN (SELECT lrid FROM sure))" if sure else "l_keys"
         self.con.execute(f"""
             CREATE OR REPLACE TABLE candidates AS
             WITH usable AS (SELECT key FROM {ref} WHERE key IN (SELECT key FROM l_keys) GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
                 SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
-                FROM {queries} q JOIN {ref} r ON q.key = r.key
+                FROM l_keys q JOIN {ref} r ON q.key = r.key
                 WHERE q.key IN (SELECT key FROM usable) {"AND q.rid <> r.rid" if dedupe else ""}
                 GROUP BY 1, 2
             ),
@@ -259,10 +259,6 @@ class DuckDBLinker(LinkerBase):
         """)
         n = self.con.execute("SELECT count(*) FROM pairs").fetchall()
         return int(n[0][0]) if n else 0
-
-    def _exists(self, table: str) -> bool:
-        found = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()
-        return bool(found[0][0])
 
     def _compare_pairs(self, dedupe: bool, table: str = "pairs", store: bool = True) -> Counter[int]:
         """Compare every pair of ``table`` once; store its pattern code (``store``); return
@@ -345,6 +341,10 @@ class DuckDBLinker(LinkerBase):
         every right record that fits equally well (within the ambiguity margin)."""
         threshold = self.thresholds.match if threshold is None else threshold
         self.sure_pairs()
+        # Only rows without a sure pair are blocked, and the right side keeps only the keys some
+        # of them have (2M people have 20M keys; a key's count stays exact).
+        build_keys(self.con, "l", query=True, reference=False, where="rid NOT IN (SELECT lrid FROM sure)")
+        build_keys(self.con, "r", query=False, reference=True, keys_in="l_keys")
         self._score_candidates(dedupe=False, extra_pairs="sure")
         rows = self.con.execute(f"""
             WITH s AS (
@@ -363,6 +363,8 @@ class DuckDBLinker(LinkerBase):
     def dedupe(self, threshold: float | None = None) -> dict[str, str]:
         """Cluster id (the smallest record id in the cluster) for every record."""
         threshold = self.thresholds.match if threshold is None else threshold
+        query, reference = self.roles.get("l", (True, True))
+        build_keys(self.con, "l", query=query, reference=reference)
         self._score_candidates(dedupe=True)
         pairs = self.con.execute(CLUSTER_PAIRS_SQL.format(threshold=float(threshold))).fetchall()
         ids = [str(r[0]) for r in self.con.execute("SELECT id FROM l_feat ORDER BY rid").fetchall()]

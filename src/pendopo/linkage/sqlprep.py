@@ -205,9 +205,10 @@ def _village(raw: str) -> tuple[str]:
 
 
 def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, query: bool, reference: bool,
-                      hashed: bool = True) -> int:
-    """From ``raw`` (rid BIGINT plus the VARCHAR person columns) build ``{side}_feat`` and the
-    key tables ``{side}_keys`` (query keys, with repairs) and ``{side}_refkeys``."""
+                      hashed: bool = True, keys: bool = True) -> int:
+    """From ``raw`` (rid BIGINT plus the VARCHAR person columns) build ``{side}_feat`` and, with
+    ``keys``, the key tables ``{side}_keys`` (query keys, with repairs) and ``{side}_refkeys``
+    (without, the caller builds them later with ``build_keys``)."""
     s, i, b = pa.string(), pa.int64(), pa.bool_()
     _map_names(con, raw)
     _map(con, raw, "birth_date", "m_date", [("birth", i), ("birth_swapped", i), ("placeholder", b)], _date)
@@ -237,7 +238,8 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
         LEFT JOIN m_place pl ON pl.raw = r.birth_place LEFT JOIN m_village v ON v.raw = r.village_code
         LEFT JOIN m_nik mn ON mn.raw = r.nik LEFT JOIN m_kk mk ON mk.raw = r.kk
     """)  # noqa: S608
-    build_keys(con, side, query=query, reference=reference, hashed=hashed)
+    if keys:
+        build_keys(con, side, query=query, reference=reference, hashed=hashed)
     n = con.execute(f"SELECT count(*) FROM {side}_feat").fetchall()  # noqa: S608
     return int(n[0][0]) if n else 0
 
