@@ -307,6 +307,7 @@ def _outcome(reasons: list[Found], person_id: str, score: float, scheme: str) ->
     return Outcome(decision, reasons, person_id, score, explain(decision, reasons, person_id, scheme))
 
 
+_REASON_ORDER = {code: i for i, code in enumerate(Reason)}  # rejecting reasons first, then in this order
 _LEAD = {Decision.ACCEPT: "Diterima", Decision.REJECT: "Ditolak", Decision.REVIEW: "Perlu diperiksa"}
 
 
@@ -315,7 +316,7 @@ def explain(decision: Decision, reasons: list[Found], person_id: str, scheme: st
     who = f"cocok dengan penduduk {person_id}" if person_id else ""
     if decision == Decision.ACCEPT:
         return f"Diterima untuk {scheme}: {who}, NIK benar, dan tidak ada bantuan yang tumpang tindih."
-    ordered = sorted(reasons, key=lambda r: (r.code not in REJECTING, list(Reason).index(r.code)))
+    ordered = sorted(reasons, key=lambda r: (r.code not in REJECTING, _REASON_ORDER[r.code]))
     body = "; ".join(r.message for r in ordered)
     return f"{_LEAD[decision]} untuk {scheme}: {who + '; ' if who else ''}{body}."
 
