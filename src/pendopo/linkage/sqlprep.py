@@ -296,6 +296,9 @@ _QUERY_EXTRA = """
 """
 
 
+KEY_CHUNK = 400_000
+
+
 def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: bool, hashed: bool = True,
                where: str = "", keys_in: str = "") -> None:
     """The key tables ``{side}_keys`` and ``{side}_refkeys`` of ``{side}_feat``: only of its rows
@@ -306,17 +309,22 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
     faster than on strings and take a third of the memory. (A collision only adds a candidate
     pair, which the comparison then rejects.) A record's reference keys all start with a
     different letter, so only query keys need de-duplicating."""
-    derived = _DERIVED.format(feat=f"(SELECT * FROM {side}_feat WHERE {where})" if where else f"{side}_feat")
+    end = int(con.execute(f"SELECT coalesce(max(rid), -1) + 1 FROM {side}_feat").fetchall()[0][0])  # noqa: S608 - own names
     for table, wanted, expr, distinct in (("refkeys", reference, _REFERENCE, ""),
                                           ("keys", query, f"list_concat({_REFERENCE}, {_QUERY_EXTRA})", "DISTINCT")):
+        con.execute(f"CREATE OR REPLACE TABLE {side}_{table} (key {'UBIGINT' if hashed else 'VARCHAR'}, rid INTEGER)")
         if not wanted:
-            con.execute(f"CREATE OR REPLACE TABLE {side}_{table} (key {'UBIGINT' if hashed else 'VARCHAR'}, rid INTEGER)")
             continue
         present = f" AND key IN (SELECT key FROM {keys_in})" if keys_in else ""
-        con.execute(f"""
-            CREATE OR REPLACE TABLE {side}_{table} AS SELECT * FROM (
-                SELECT {distinct} {"hash(key)" if hashed else "key"} AS key, rid FROM (
-                    SELECT rid, unnest({expr}) AS key FROM ({derived})
-                ) WHERE key IS NOT NULL
-            ) WHERE true{present}
-        """)  # noqa: S608
+        # A few hundred thousand records at a time: unnesting two million records' keys at once
+        # held them all in memory before the filter (the peak of a 2M link job).
+        for start in range(0, end, KEY_CHUNK):
+            part = f"rid >= {start} AND rid < {start + KEY_CHUNK}" + (f" AND ({where})" if where else "")
+            derived = _DERIVED.format(feat=f"(SELECT * FROM {side}_feat WHERE {part})")
+            con.execute(f"""
+                INSERT INTO {side}_{table} SELECT * FROM (
+                    SELECT {distinct} {"hash(key)" if hashed else "key"} AS key, rid FROM (
+                        SELECT rid, unnest({expr}) AS key FROM ({derived})
+                    ) WHERE key IS NOT NULL
+                ) WHERE true{present}
+            """)  # noqa: S608
