@@ -30,7 +30,7 @@ from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
-from pendopo.linkage.sqlprep import build_keys, prepare_in_duckdb
+from pendopo.linkage.sqlprep import prepare_in_duckdb
 from pendopo.population.values import registry_status
 
 PERSON = ("nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code")
@@ -266,18 +266,12 @@ class ScreenJob(LinkerBase):
         """)
         self.summary.rolls_skipped = int(con.execute("SELECT count(*) FROM rolls WHERE scheme IS NULL").fetchall()[0][0])
         self.progress("prepare:registry", self.summary.registry)
-        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=False)
+        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=False, keys=False)
         self.progress("prepare:intake", self.summary.intake)
-        self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False)
+        self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False, keys=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
             return False
-        self.linker.sure_pairs(fuzzy_names=True)
-        # Only rows without a sure pair are blocked: their query keys (with every NIK repair)
-        # are most of the work, and a row whose NIK and name agree with one person needs none.
-        build_keys(con, "l", query=True, reference=False, where="rid NOT IN (SELECT lrid FROM sure)")
-        # The registry's keys, only those some blocked row has: 2M people have 18M keys.
-        build_keys(con, "r", query=False, reference=True, keys_in="l_keys")
-        self.linker._score_candidates(dedupe=False, extra_pairs="sure")  # noqa: SLF001 - the engine's batch stages, reused
+        self.linker.score_link(fuzzy_names=True)
         self.progress("rank", 0)
         con.execute(f"""
             CREATE OR REPLACE TABLE ranked AS

@@ -98,7 +98,7 @@ def pattern_weights(model: Model, patterns: Iterable[int]) -> list[tuple[int, fl
 
 SURE_SAMPLE = 25  # one in this many rows with a sure pair is blocked anyway (trains the model)
 # Left rows whose 16-digit NIK belongs to exactly one right record that also has their name
-# (the same normalised name, word order or sound{fuzzy}) and birth date (or, with no birth
+# (the same normalised name, word order or sound, and for screening a close sound) and birth date (or, with no birth
 # date typed, village): that record is their only candidate. The pair is scored like every other,
 # so the decision still comes from the model; only blocking, which would find the same person, is
 # skipped. (A name alone is not enough: a common name and another person's NIK, a KK number or a
@@ -231,6 +231,15 @@ class DuckDBLinker(LinkerBase):
         self.con.execute(f"CREATE OR REPLACE TABLE sure AS {sure_sql(fuzzy=fuzzy)}")
         return int(self.con.execute("SELECT count(*) FROM sure").fetchall()[0][0])
 
+    def score_link(self, *, fuzzy_names: bool = False) -> None:
+        """The scoring stages of linking ``l`` to ``r`` (``pendopo link match`` and screening):
+        sure pairs first; only the other left rows are blocked, and the right side keeps only
+        the keys some of them have (2M people have 20M keys; a key's count stays exact)."""
+        self.sure_pairs(fuzzy_names=fuzzy_names)
+        build_keys(self.con, "l", query=True, reference=False, where="rid NOT IN (SELECT lrid FROM sure)")
+        build_keys(self.con, "r", query=False, reference=True, keys_in="l_keys")
+        self._score_candidates(dedupe=False, extra_pairs="sure")
+
     def _pairs(self, dedupe: bool) -> int:
         """Candidate pairs from shared keys (keys shared by more than MAX_BLOCK records dropped,
         at most MAX_CANDIDATES per left record, those sharing most keys first), split into
@@ -340,12 +349,7 @@ class DuckDBLinker(LinkerBase):
         """Each left record with its best right record at or above ``threshold``, or with
         every right record that fits equally well (within the ambiguity margin)."""
         threshold = self.thresholds.match if threshold is None else threshold
-        self.sure_pairs()
-        # Only rows without a sure pair are blocked, and the right side keeps only the keys some
-        # of them have (2M people have 20M keys; a key's count stays exact).
-        build_keys(self.con, "l", query=True, reference=False, where="rid NOT IN (SELECT lrid FROM sure)")
-        build_keys(self.con, "r", query=False, reference=True, keys_in="l_keys")
-        self._score_candidates(dedupe=False, extra_pairs="sure")
+        self.score_link()
         rows = self.con.execute(f"""
             WITH s AS (
                 SELECT s.lrid, s.rrid, w.weight, w.prob,

@@ -13,7 +13,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from pendopo.linkage.records import Features, is_kemendagri
+from pendopo.linkage.records import Features, kecamatan_of
 
 MISSING = -1
 COMPARISONS: dict[str, tuple[str, ...]] = {
@@ -125,30 +125,25 @@ def compare_fields(a: Features, nik: str, kk: str, name: str, name_sorted: str, 
     # One family card means one address: agreeing on both is one piece of evidence. The last
     # level: the same dusun and RT under another area code (a mistyped or neighbouring code).
     a_village = a.village
-    a_kec = _kecamatan(a_village)
+    a_kec = kecamatan_of(a_village)
     if kk_level == 0 or not a_village or not village:
         location = MISSING
     elif a_village != village:
         if a.dusun and a.dusun == dusun and a.rt == rt:  # RT equal, or missing on both
             location = 5
         else:
-            location = 3 if a_kec and a_kec == _kecamatan(village) else 4
+            location = 3 if a_kec and a_kec == kecamatan_of(village) else 4
     elif a.dusun and a.dusun == dusun:
         location = 0 if a.rt >= 0 and a.rt == rt else 1
     else:
         location = 2
 
     # The birth place only for data whose area codes are not Kemendagri village codes.
-    if not a.place or not place or (a_kec and _kecamatan(village)):
+    if not a.place or not place or (a_kec and kecamatan_of(village)):
         place_level = MISSING
     else:
         place_level = 0 if a.place == place else 1
     return (nik_level, name_level, birth_level, sex_level, location, kk_level, place_level)
-
-
-@lru_cache(maxsize=4096)
-def _kecamatan(village: str) -> str:
-    return village[:8] if is_kemendagri(village) else ""
 
 
 @lru_cache(maxsize=65_536)

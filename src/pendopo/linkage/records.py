@@ -54,7 +54,7 @@ class Features:
     @property
     def kecamatan(self) -> str:
         """The parent area: the kecamatan of a Kemendagri village code, "" for other area codes."""
-        return self.village[:8] if is_kemendagri(self.village) else ""
+        return kecamatan_of(self.village)
 
     @property
     def has_nik(self) -> bool:
@@ -78,6 +78,12 @@ def normalise_sex(raw: object) -> str:
 
 def is_kemendagri(code: str) -> bool:
     return len(code) == 13 and code[2] == "." and code[5] == "." and code[8] == "."
+
+
+@lru_cache(maxsize=4096)
+def kecamatan_of(village: str) -> str:
+    """The kecamatan of a Kemendagri village code, "" for other area codes."""
+    return village[:8] if is_kemendagri(village) else ""
 
 
 def _generic_code(raw: object) -> str:

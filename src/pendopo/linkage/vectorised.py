@@ -14,6 +14,7 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from pendopo.linkage.compare import FIELD_ORDER, MISSING
+from pendopo.linkage.records import kecamatan_of
 
 Strings = npt.NDArray[np.object_]
 Ints = npt.NDArray[np.int64]
@@ -66,7 +67,7 @@ def birth_levels(a: dict[str, Ints], b: dict[str, Ints], a_ph: npt.NDArray[np.bo
 
 
 def _kecamatan(village: Strings) -> Strings:
-    return _obj([v[:8] if len(v) == 13 and v[2] == "." and v[5] == "." and v[8] == "." else "" for v in village])
+    return _obj([kecamatan_of(v) for v in village])
 
 
 # What the level rules need to know about each pair. Computed by SQL in the DuckDB engine
