@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from pendopo.core.testing import FAR_VILLAGE, OTHER_VILLAGE, VILLAGE, Personas, make_personas
@@ -9,6 +11,16 @@ from pendopo.core.testing import FAR_VILLAGE, OTHER_VILLAGE, VILLAGE, Personas, 
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     # Argon2 is the product's hasher (see test_settings); tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in Bahasa Indonesia: a request to an /en/ page leaves English active in
+    the thread (the locale middleware activates it), and a later ``reverse`` would follow it."""
+    from django.utils import translation
+
+    with translation.override("id"):
+        yield
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from pendopo.aid.screening import (
     Registry,
     RegistryPerson,
     Screener,
+    Text,
     Typed,
 )
 from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode
@@ -226,7 +227,7 @@ class ScreenJob(LinkerBase):
         rows = self.con.execute(f"SELECT {', '.join(cols)} FROM rolls ORDER BY line").fetchall()
         return links, [(int(r[0]), r[1], r[2], dict(zip(PERSON, r[3:], strict=True))) for r in rows]
 
-    def run(self, already_proposed: Callable[[RegistryPerson, list[str]], str | None] | None = None) -> list[Outcome]:
+    def run(self, already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None = None) -> list[Outcome]:
         linked = self._link(intake=True)
         resolutions = self._intake_resolutions() if linked else {}
         self.progress("registry", len(resolutions))

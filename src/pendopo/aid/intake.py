@@ -16,11 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pendopo.aid.batch import cell_text
 from pendopo.aid.models import Proposal, ProposalSource, Scheme, ScreeningUpload, UploadStatus
-from pendopo.aid.screening import Decision, Outcome, outcome_reasons_json
+from pendopo.aid.screening import Decision, Outcome, outcome_reasons_json, render
 from pendopo.aid.services import (
     SCREENING_ROLES,
     ScreenSession,
@@ -221,21 +221,22 @@ def result_workbook(upload: ScreeningUpload, results: list[tuple[int, dict[str, 
     ws.title = "Hasil penyaringan"
     fields = ["nik", "kk", "name", "sex", "birth_place", "birth_date", "address"]
     header = ["Baris / Row", "NIK", "No KK", "Nama / Name", "JK / Sex", "Tempat lahir / Birth place", "Tanggal lahir / Birth date",
-              "Alamat / Address", "Keputusan / Decision", "Kode alasan / Reason codes", "Penjelasan / Explanation",
+              "Alamat / Address", "Keputusan / Decision", "Kode alasan / Reason codes", "Penjelasan", "Explanation (English)",
               "ID penduduk / Person ID", "Skor / Score"]
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     fills = {Decision.REJECT: PatternFill("solid", fgColor="F8D7DA"), Decision.REVIEW: PatternFill("solid", fgColor="FFF3CD")}
-    for line, data, outcome in results:
-        codes = ";".join(r["code"] for r in outcome_reasons_json(outcome))
-        ws.append([line, *[data.get(f) or "" for f in fields], DECISION_LABELS[outcome.decision], codes, outcome.explanation,
-                   outcome.person_id, outcome.score])
-        fill = fills.get(outcome.decision)
-        if fill:
-            for cell in ws[ws.max_row]:
-                cell.fill = fill
-    for col, width in zip("ABCDEFGHIJKLM", (8, 20, 20, 28, 8, 16, 14, 28, 18, 24, 80, 14, 8), strict=True):
+    with translation.override("en"):
+        for line, data, outcome in results:
+            codes = ";".join(r["code"] for r in outcome_reasons_json(outcome))
+            ws.append([line, *[data.get(f) or "" for f in fields], DECISION_LABELS[outcome.decision], codes, outcome.explanation,
+                       render(outcome.text, translation.gettext), outcome.person_id, outcome.score])
+            fill = fills.get(outcome.decision)
+            if fill:
+                for cell in ws[ws.max_row]:
+                    cell.fill = fill
+    for col, width in zip("ABCDEFGHIJKLMN", (8, 20, 20, 28, 8, 16, 14, 28, 18, 24, 80, 80, 14, 8), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     info = wb.create_sheet("Keterangan")

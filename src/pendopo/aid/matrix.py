@@ -22,7 +22,7 @@ from pendopo.aid.models import (
 )
 from pendopo.aid.review import REVIEW_ROLES, _reason
 from pendopo.aid.rules import Catalogue, Rule
-from pendopo.aid.screening import MESSAGES, Decision, Found, Reason, Screener, _outcome
+from pendopo.aid.screening import MESSAGES, Decision, Found, Reason, Screener, Text, _outcome, says
 from pendopo.aid.services import ScreenSession, _unit_key
 from pendopo.core.audit import audit_write
 from pendopo.core.errors import PermissionDenied
@@ -50,6 +50,7 @@ class Change:
     after: str
     reasons: list[str]
     explanation: str
+    text: Text
 
 
 @dataclass
@@ -127,12 +128,12 @@ def rule_dry_run(*, actor: Any, spec: RuleSpec) -> Effect:
         after = [f for f in new._covered(person, family) if f.code in COVER]
         if {(f.code, f.scheme) for f in before} == {(f.code, f.scheme) for f in after}:
             continue
-        kept = [Found(Reason(c), MESSAGES[Reason(c)]) for c in p.reasons if Reason(c) not in COVER]
+        kept = [Found.says(Reason(c), says(MESSAGES[Reason(c)])) for c in p.reasons if Reason(c) not in COVER]
         outcome = _outcome([*kept, *after], person.person_id, p.score, scheme.code)
         if outcome.decision.value == p.decision and [r.code.value for r in outcome.reasons] == p.reasons:
             continue
         effect.changes.append(Change(p.pk, p.village_id or "", p.decision, outcome.decision.value,
-                                     [r.code.value for r in outcome.reasons], outcome.explanation))
+                                     [r.code.value for r in outcome.reasons], outcome.explanation, outcome.text))
         effect.per_village[p.village_id or ""][f"{p.decision}→{outcome.decision.value}"] += 1
     effect.holders = len(holders)
     return effect
@@ -155,7 +156,8 @@ def rule_change(*, actor: Any, spec: RuleSpec, reason: str) -> RuleChange:
     for c in effect.changes:
         p = proposals[c.proposal]
         before = p.decision
-        p.decision, p.reasons, p.explanation, p.auto_decision = c.after, c.reasons, c.explanation, c.after
+        p.decision, p.reasons, p.auto_decision = c.after, c.reasons, c.after
+        p.explain(c.text)
         if c.after == Decision.REJECT:
             p.unit_key = None
         elif p.resident is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from pendopo.aid.screening import Text, render
 from pendopo.core.models import Region
 from pendopo.population.models import Family, Resident
 
@@ -229,7 +231,10 @@ class Proposal(models.Model):
     decision = models.CharField(_("keputusan"), max_length=6)
     reasons = models.JSONField(_("alasan"), default=list)
     score = models.FloatField(_("skor"), default=0)
-    explanation = models.TextField(_("penjelasan"), blank=True)
+    explanation = models.TextField(_("penjelasan"), blank=True)  # in Bahasa Indonesia, as the contract gives it
+    # The same sentence as templates and values (``screening.Text``), so each reader gets it in
+    # their language; empty for proposals decided before it was kept.
+    explanation_text = models.JSONField(_("penjelasan (templat)"), null=True, blank=True)
     source = models.CharField(_("sumber"), max_length=8, choices=ProposalSource.choices)
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -256,6 +261,17 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme} {self.period} — {self.resident_id}"
+
+    def explain(self, text: Text) -> None:
+        """Set the explanation: the Indonesian sentence and its Text."""
+        self.explanation, self.explanation_text = render(text)[:4000], text
+
+    @property
+    def explanation_shown(self) -> str:
+        """The explanation in the active language."""
+        if self.explanation_text is None:
+            return self.explanation
+        return render(self.explanation_text, gettext)
 
 
 class StatusCheck(models.Model):

@@ -9,17 +9,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pendopo.aid.models import Appeal, Proposal, ProposalEvent, ProposalSource, StatusCheck
 from pendopo.aid.review import appeal_file
-from pendopo.aid.screening import Decision
+from pendopo.aid.screening import Decision, says
 from pendopo.aid.services import OneResult, screening_one
 from pendopo.aid.status import rate_limit
 from pendopo.core.audit import audit_write
 from pendopo.linkage.nik import parse_nik
 from pendopo.population.models import FamilyMembership, Resident
 
-FIELD_CHECK = "Laporan warga lolos penyaringan otomatis; menunggu verifikasi lapangan oleh desa dan Dinas Sosial."
+FIELD_CHECK = gettext_noop("Laporan warga lolos penyaringan otomatis; menunggu verifikasi lapangan oleh desa dan Dinas Sosial.")
 
 
 def public_report(*, data: dict[str, Any], reporter_name: str, reporter_phone: str, why: str, ip: str | None) -> OneResult:
@@ -33,8 +34,9 @@ def public_report(*, data: dict[str, Any], reporter_name: str, reporter_phone: s
         p = result.proposal
         if p is not None and p.decision == Decision.ACCEPT:
             p.decision = Decision.REVIEW.value
-            p.explanation = f"{FIELD_CHECK} {p.explanation}"
-            p.save(update_fields=["decision", "explanation"])
+            p.explain(says(gettext_noop("%(check)s %(decision)s"), check=says(FIELD_CHECK),
+                           decision=p.explanation_text or p.explanation))
+            p.save(update_fields=["decision", "explanation", "explanation_text"])
             ProposalEvent.objects.create(proposal=p, action="field_check", reason=FIELD_CHECK, before=Decision.ACCEPT.value,
                                          after=p.decision)
     return result

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from pendopo.aid.models import (
     Appeal,
@@ -21,7 +22,7 @@ from pendopo.aid.models import (
     Proposal,
     ProposalEvent,
 )
-from pendopo.aid.screening import Decision, Outcome, Typed
+from pendopo.aid.screening import Decision, Outcome, Typed, says
 from pendopo.aid.services import ScreenSession, _check_already_proposed, _unit_key
 from pendopo.core.audit import audit_write
 from pendopo.core.errors import ApplicationError, PermissionDenied
@@ -58,7 +59,7 @@ def _apply(proposal: Proposal, session: ScreenSession, outcome: Outcome, candida
     outcome = _check_already_proposed(outcome, proposal.scheme, person) if proposal.unit_key is None else outcome
     proposal.decision = outcome.decision.value
     proposal.reasons = [r.code.value for r in outcome.reasons]
-    proposal.explanation = outcome.explanation
+    proposal.explain(outcome.text)
     proposal.score = outcome.score
     if resident is not None and person is not None:
         proposal.resident = resident
@@ -139,7 +140,7 @@ def proposal_reject(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
         raise ApplicationError("Usulan ini tidak sedang menunggu pemeriksaan. / This proposal is not waiting for review.")
     before = proposal.decision
     proposal.decision, proposal.unit_key = Decision.REJECT.value, None
-    proposal.explanation = f"Ditolak petugas Dinas Sosial setelah diperiksa: {reason}"
+    proposal.explain(says(gettext_noop("Ditolak petugas Dinas Sosial setelah diperiksa: %(reason)s"), reason=reason))
     proposal.reviewed_by, proposal.reviewed_at = actor, timezone.now()
     proposal.save()
     _event(proposal, actor, "reject", reason, before)
@@ -187,8 +188,9 @@ def override_decide(*, actor: Any, override: Override, approve: bool, note: str)
             kk = proposal.family.kk_number if proposal.family else ""
             person_key = _unit_key(proposal.scheme, proposal.resident.person_id, kk)
         proposal.decision, proposal.unit_key = Decision.ACCEPT.value, person_key
-        proposal.explanation = (f"Diterima atas pengecualian Dinas Sosial (disetujui dua petugas): {override.reason}. "
-                                f"Keputusan otomatis sebelumnya: {proposal.explanation}")[:4000]
+        proposal.explain(says(gettext_noop("Diterima atas pengecualian Dinas Sosial (disetujui dua petugas): %(reason)s. "
+                                           "Keputusan otomatis sebelumnya: %(before)s"),
+                              reason=override.reason, before=proposal.explanation_text or proposal.explanation))
         proposal.reviewed_by, proposal.reviewed_at = actor, timezone.now()
         _save(proposal)
     _event(proposal, actor, "override_approve" if approve else "override_refuse", note, before)

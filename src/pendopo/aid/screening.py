@@ -17,10 +17,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from pendopo.aid.rules import Catalogue, Rule, normalise_code
 from pendopo.linkage.index import Resolution, Status
-from pendopo.linkage.nik import ParsedNik, nik_problem, parse_nik
+from pendopo.linkage.nik import ParsedNik, gettext_noop, nik_problem_says, parse_nik
 
 
 class Decision(StrEnum):
@@ -57,21 +58,44 @@ def contract_code(code: Reason) -> str:
 
 REJECTING = frozenset({Reason.COVERED, Reason.DECEASED, Reason.DUPLICATE_IN_BATCH, Reason.MOVED, Reason.ALREADY_PROPOSED})
 
-# One message per code, in Bahasa Indonesia (the contract's explanation language); the pages
-# translate these through the catalogue for English readers.
+# One message per code, in Bahasa Indonesia (the contract's explanation language). Every
+# message is a template marked for the catalogue; a ``Text`` keeps template and values, so a page
+# shows the same sentence in its reader's language (``render`` with a translation).
 MESSAGES: dict[Reason, str] = {
-    Reason.COVERED: "sudah menerima bantuan yang tidak boleh tumpang tindih",
-    Reason.DECEASED: "penduduk tercatat sudah meninggal",
-    Reason.DUPLICATE_IN_BATCH: "orang yang sama sudah ada di baris sebelumnya",
-    Reason.NIK_INVALID: "NIK tidak sah",
-    Reason.NIK_MISMATCH: "NIK yang diketik bukan NIK penduduk ini",
-    Reason.NOT_IN_REGISTRY: "tidak ditemukan di data kependudukan",
-    Reason.AMBIGUOUS: "lebih dari satu penduduk sama cocoknya",
-    Reason.MOVED: "penduduk tercatat sudah pindah keluar kabupaten",
-    Reason.ALREADY_PROPOSED: "sudah diusulkan untuk skema dan periode ini",
-    Reason.POSSIBLE_DUPLICATE: "mungkin orang yang sama dengan baris sebelumnya",
-    Reason.POSSIBLY_COVERED: "mungkin sudah menerima bantuan yang tidak boleh tumpang tindih (data penerima belum terpadankan)",
+    Reason.COVERED: gettext_noop("sudah menerima bantuan yang tidak boleh tumpang tindih"),
+    Reason.DECEASED: gettext_noop("penduduk tercatat sudah meninggal"),
+    Reason.DUPLICATE_IN_BATCH: gettext_noop("orang yang sama sudah ada di baris sebelumnya"),
+    Reason.NIK_INVALID: gettext_noop("NIK tidak sah"),
+    Reason.NIK_MISMATCH: gettext_noop("NIK yang diketik bukan NIK penduduk ini"),
+    Reason.NOT_IN_REGISTRY: gettext_noop("tidak ditemukan di data kependudukan"),
+    Reason.AMBIGUOUS: gettext_noop("lebih dari satu penduduk sama cocoknya"),
+    Reason.MOVED: gettext_noop("penduduk tercatat sudah pindah keluar kabupaten"),
+    Reason.ALREADY_PROPOSED: gettext_noop("sudah diusulkan untuk skema dan periode ini"),
+    Reason.POSSIBLE_DUPLICATE: gettext_noop("mungkin orang yang sama dengan baris sebelumnya"),
+    Reason.POSSIBLY_COVERED: gettext_noop("mungkin sudah menerima bantuan yang tidak boleh tumpang tindih (data penerima belum terpadankan)"),
 }
+
+# A sentence kept for rendering later, in any language: a literal (typed by a person, never
+# translated), {"t": template, "p": values} where a value may itself be a Text, or a list of
+# Texts joined by "; ". It is JSON, so proposals store it beside the Indonesian sentence.
+Text = str | dict[str, Any] | list[Any]
+
+
+def says(template: str, **values: object) -> dict[str, Any]:
+    return {"t": template, "p": values} if values else {"t": template}
+
+
+def render(text: Text, translate: Callable[[str], str] | None = None) -> str:
+    """The sentence in Bahasa Indonesia, or through ``translate`` (a gettext) in another language."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, list):
+        return "; ".join(render(t, translate) for t in text)
+    template = text["t"] if translate is None else translate(text["t"])
+    values = text.get("p")
+    if not values:
+        return template
+    return template % {k: render(v, translate) if isinstance(v, dict | list) else v for k, v in values.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +115,21 @@ class Holding:
     certain: bool = True  # False: an unreconciled roll row that may be this person
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Found:
     code: Reason
-    message: str
+    message: str  # in Bahasa Indonesia
     scheme: str = ""
     person_id: str = ""
+    text: Text | None = None  # the message as a Text; None: ``message`` is a literal
+
+    @classmethod
+    def says(cls, code: Reason, text: Text, scheme: str = "", person_id: str = "") -> Found:
+        return cls(code, render(text), scheme, person_id, text)
+
+    @property
+    def wording(self) -> Text:
+        return self.message if self.text is None else self.text
 
 
 @dataclass
@@ -106,6 +139,12 @@ class Outcome:
     person_id: str
     score: float
     explanation: str
+    scheme: str = ""
+
+    @property
+    def text(self) -> Text:
+        """The explanation as a Text, for rendering in the reader's language."""
+        return explanation_text(self.decision, self.reasons, self.person_id, self.scheme)
 
     @property
     def codes(self) -> list[str]:
@@ -193,7 +232,7 @@ class Screener:
     scheme: str
     registry: Registry
     holdings: Holdings
-    already_proposed: Callable[[RegistryPerson, list[str]], str | None] | None = None
+    already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None = None
     seen_people: dict[str, int] = field(default_factory=dict)
     seen_niks: dict[str, int] = field(default_factory=dict)
     maybe_seen: dict[str, int] = field(default_factory=dict)
@@ -210,7 +249,7 @@ class Screener:
         reasons: list[Found] = []
         best = resolution.best
         score = round(best.probability, 6) if best else 0.0
-        problem = nik_problem(typed.nik, typed.sex, typed.birth)
+        problem = _nik_problem(typed)
         if resolution.status != Status.MATCH or best is None:
             return self._unresolved(row, typed, resolution, problem, score)
         person = self.registry.people.get(best.id)
@@ -219,20 +258,23 @@ class Screener:
         pid = person.person_id
         if typed.nik.digits != person.nik:
             if problem or typed.nik.digits is None:
-                reasons.append(Found(Reason.NIK_INVALID, f"{problem or 'NIK tidak sah'}; NIK penduduk ini berbeda"))
+                reasons.append(Found.says(Reason.NIK_INVALID, says(gettext_noop("%(problem)s; NIK penduduk ini berbeda"),
+                                                                   problem=problem or says(MESSAGES[Reason.NIK_INVALID]))))
             else:
-                reasons.append(Found(Reason.NIK_MISMATCH, MESSAGES[Reason.NIK_MISMATCH]))
+                reasons.append(Found.says(Reason.NIK_MISMATCH, says(MESSAGES[Reason.NIK_MISMATCH])))
         if person.status == "deceased":
-            reasons.append(Found(Reason.DECEASED, MESSAGES[Reason.DECEASED], person_id=pid))
+            reasons.append(Found.says(Reason.DECEASED, says(MESSAGES[Reason.DECEASED]), person_id=pid))
         elif person.status == "moved":
-            reasons.append(Found(Reason.MOVED, MESSAGES[Reason.MOVED], person_id=pid))
+            reasons.append(Found.says(Reason.MOVED, says(MESSAGES[Reason.MOVED]), person_id=pid))
         earlier = self.seen_people.get(pid)
         if earlier is not None:
-            reasons.append(Found(Reason.DUPLICATE_IN_BATCH, f"orang yang sama sudah ada di baris {earlier}", person_id=pid))
+            reasons.append(Found.says(Reason.DUPLICATE_IN_BATCH, says(gettext_noop("orang yang sama sudah ada di baris %(row)s"),
+                                                                      row=earlier), person_id=pid))
         else:
             maybe = self.maybe_seen.get(pid)
             if maybe is not None:
-                reasons.append(Found(Reason.POSSIBLE_DUPLICATE, f"mungkin orang yang sama dengan baris {maybe}", person_id=pid))
+                reasons.append(Found.says(Reason.POSSIBLE_DUPLICATE,
+                                          says(gettext_noop("mungkin orang yang sama dengan baris %(row)s"), row=maybe), person_id=pid))
             self.seen_people[pid] = row
             if typed.nik.digits:
                 self.seen_niks.setdefault(typed.nik.digits, row)
@@ -241,7 +283,7 @@ class Screener:
         if self.already_proposed is not None:
             note = self.already_proposed(person, family)
             if note:
-                reasons.append(Found(Reason.ALREADY_PROPOSED, note, scheme=self.scheme, person_id=pid))
+                reasons.append(Found.says(Reason.ALREADY_PROPOSED, note, scheme=self.scheme, person_id=pid))
         return _outcome(reasons, pid, score, self.scheme)
 
     def _covered(self, person: RegistryPerson, family: list[str]) -> list[Found]:
@@ -255,30 +297,34 @@ class Screener:
             hit = next(((m, h) for m, h in certain if h.certain), None)
             if hit is not None:
                 m, h = hit
-                who = "orang ini" if m == pid else f"anggota keluarganya ({m})"
-                comp = f" komponen {h.component}" if rule.component else ""
-                out.append(Found(Reason.COVERED, f"{who} sudah menerima {h.scheme}{comp}", scheme=h.scheme, person_id=m))
+                if rule.component:
+                    text = says(gettext_noop("%(who)s sudah menerima %(scheme)s komponen %(component)s"),
+                                who=_who(m, pid), scheme=h.scheme, component=h.component)
+                else:
+                    text = says(gettext_noop("%(who)s sudah menerima %(scheme)s"), who=_who(m, pid), scheme=h.scheme)
+                out.append(Found.says(Reason.COVERED, text, scheme=h.scheme, person_id=m))
             elif certain:
                 m, h = certain[0]
-                who = "orang ini" if m == pid else f"anggota keluarganya ({m})"
-                out.append(Found(Reason.POSSIBLY_COVERED, f"{who} mungkin menerima {h.scheme} (data penerima belum terpadankan)",
-                                 scheme=h.scheme, person_id=m))
+                out.append(Found.says(Reason.POSSIBLY_COVERED,
+                                      says(gettext_noop("%(who)s mungkin menerima %(scheme)s (data penerima belum terpadankan)"),
+                                           who=_who(m, pid), scheme=h.scheme), scheme=h.scheme, person_id=m))
         cap = self.definition.max_per_family
         if cap:
             holders = {m for m, h in held if h.scheme == self.scheme and h.certain}
             if len(holders) >= cap and pid not in holders:
-                out.append(Found(Reason.COVERED, f"sudah {len(holders)} anggota keluarga menerima {self.scheme} (batas {cap} per KK)",
-                                 scheme=self.scheme))
+                out.append(Found.says(Reason.COVERED, says(gettext_noop("sudah %(count)s anggota keluarga menerima %(scheme)s "
+                                                                        "(batas %(cap)s per KK)"),
+                                                           count=len(holders), scheme=self.scheme, cap=cap), scheme=self.scheme))
         return out
 
-    def _unresolved(self, row: int, typed: Typed, resolution: Resolution, problem: str, score: float) -> Outcome:
+    def _unresolved(self, row: int, typed: Typed, resolution: Resolution, problem: Text, score: float) -> Outcome:
         reasons: list[Found] = []
         if problem:
-            reasons.append(Found(Reason.NIK_INVALID, problem))
+            reasons.append(Found.says(Reason.NIK_INVALID, problem))
         digits = typed.nik.digits
         earlier = self.seen_niks.get(digits) if digits and not problem else None
         if earlier is not None:
-            reasons.append(Found(Reason.DUPLICATE_IN_BATCH, f"NIK yang sama sudah ada di baris {earlier}"))
+            reasons.append(Found.says(Reason.DUPLICATE_IN_BATCH, says(gettext_noop("NIK yang sama sudah ada di baris %(row)s"), row=earlier)))
         elif digits and not problem:
             self.seen_niks[digits] = row
         if resolution.status == Status.POSSIBLE:
@@ -287,12 +333,14 @@ class Screener:
                     self.maybe_seen.setdefault(c.id, row)
         if resolution.ambiguous:
             ids = ", ".join(c.id for c in resolution.candidates[:3])
-            reasons.append(Found(Reason.AMBIGUOUS, f"{MESSAGES[Reason.AMBIGUOUS]} ({ids})"))
+            reasons.append(Found.says(Reason.AMBIGUOUS, says(gettext_noop("lebih dari satu penduduk sama cocoknya (%(ids)s)"), ids=ids)))
         elif resolution.status == Status.POSSIBLE and resolution.best is not None:
-            reasons.append(Found(Reason.NOT_IN_REGISTRY, f"tidak ditemukan dengan pasti; paling mirip {resolution.best.id} "
-                                                         f"(skor {resolution.best.probability:.2f}), perlu diperiksa"))
+            reasons.append(Found.says(Reason.NOT_IN_REGISTRY,
+                                      says(gettext_noop("tidak ditemukan dengan pasti; paling mirip %(person)s (skor %(score)s), "
+                                                        "perlu diperiksa"),
+                                           person=resolution.best.id, score=f"{resolution.best.probability:.2f}")))
         else:
-            reasons.append(Found(Reason.NOT_IN_REGISTRY, MESSAGES[Reason.NOT_IN_REGISTRY]))
+            reasons.append(Found.says(Reason.NOT_IN_REGISTRY, says(MESSAGES[Reason.NOT_IN_REGISTRY])))
         return _outcome(reasons, "", score, self.scheme)
 
 
@@ -304,21 +352,42 @@ def _outcome(reasons: list[Found], person_id: str, score: float, scheme: str) ->
         decision = Decision.REVIEW
     else:
         decision = Decision.ACCEPT
-    return Outcome(decision, reasons, person_id, score, explain(decision, reasons, person_id, scheme))
+    return Outcome(decision, reasons, person_id, score, explain(decision, reasons, person_id, scheme), scheme)
+
+
+def _who(member: str, person_id: str) -> Text:
+    return says(gettext_noop("orang ini")) if member == person_id else says(gettext_noop("anggota keluarganya (%(person)s)"), person=member)
+
+
+def _nik_problem(typed: Typed) -> Text:
+    template, values = nik_problem_says(typed.nik, typed.sex, typed.birth)
+    return says(template, **values) if template else ""
 
 
 _REASON_ORDER = {code: i for i, code in enumerate(Reason)}  # rejecting reasons first, then in this order
-_LEAD = {Decision.ACCEPT: "Diterima", Decision.REJECT: "Ditolak", Decision.REVIEW: "Perlu diperiksa"}
+_SENTENCE = {Decision.REJECT: gettext_noop("Ditolak untuk %(scheme)s: %(body)s."),
+             Decision.REVIEW: gettext_noop("Perlu diperiksa untuk %(scheme)s: %(body)s.")}
+_ACCEPTED = gettext_noop("Diterima untuk %(scheme)s: cocok dengan penduduk %(person)s, NIK benar, dan tidak ada bantuan yang tumpang tindih.")
+_RESOLVED = gettext_noop("cocok dengan penduduk %(person)s")
+
+
+def explanation_text(decision: Decision, reasons: list[Found], person_id: str, scheme: str) -> Text:
+    """One sentence: the decision, who the row is, and why (as a Text)."""
+    if decision == Decision.ACCEPT:
+        return says(_ACCEPTED, scheme=scheme, person=person_id)
+    ordered = sorted(reasons, key=lambda r: (r.code not in REJECTING, _REASON_ORDER[r.code]))
+    body: list[Text] = [says(_RESOLVED, person=person_id)] if person_id else []
+    body += [r.wording for r in ordered]
+    return says(_SENTENCE[decision], scheme=scheme, body=body)
 
 
 def explain(decision: Decision, reasons: list[Found], person_id: str, scheme: str) -> str:
-    """One sentence in Bahasa Indonesia: the decision, who the row is, and why."""
-    who = f"cocok dengan penduduk {person_id}" if person_id else ""
+    """The sentence in Bahasa Indonesia (the contract's explanation)."""
     if decision == Decision.ACCEPT:
-        return f"Diterima untuk {scheme}: {who}, NIK benar, dan tidak ada bantuan yang tumpang tindih."
+        return _ACCEPTED % {"scheme": scheme, "person": person_id}
     ordered = sorted(reasons, key=lambda r: (r.code not in REJECTING, _REASON_ORDER[r.code]))
-    body = "; ".join(r.message for r in ordered)
-    return f"{_LEAD[decision]} untuk {scheme}: {who + '; ' if who else ''}{body}."
+    who = [_RESOLVED % {"person": person_id}] if person_id else []
+    return _SENTENCE[decision] % {"scheme": scheme, "body": "; ".join([*who, *(r.message for r in ordered)])}
 
 
 def outcome_reasons_json(outcome: Outcome) -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_noop
 
 from pendopo.aid import linkage as adapter
 from pendopo.aid.batch import ScreenJob, write_decisions
@@ -36,8 +37,10 @@ from pendopo.aid.screening import (
     Registry,
     RegistryPerson,
     Screener,
+    Text,
     Typed,
     _outcome,
+    says,
 )
 from pendopo.core.audit import audit_write
 from pendopo.core.errors import ApplicationError, PermissionDenied
@@ -106,7 +109,7 @@ def screen_file(*, intake: str, scheme: str, registry: str | None, rolls: str | 
     return FileResult(len(outcomes), Counter(o.decision.value for o in outcomes))
 
 
-def _already_proposed_checker(scheme_code: str) -> Callable[[RegistryPerson, list[str]], str | None]:
+def _already_proposed_checker(scheme_code: str) -> Callable[[RegistryPerson, list[str]], Text | None]:
     scheme = Scheme.objects.filter(code=scheme_code).first()
     if scheme is None:
         return lambda person, family: None
@@ -114,12 +117,15 @@ def _already_proposed_checker(scheme_code: str) -> Callable[[RegistryPerson, lis
 
     def check(person: RegistryPerson, family: list[str]) -> str | None:
         key = _unit_key(scheme, person.person_id, person.kk)
-        if key in keys:
-            what = "keluarga ini" if scheme.unit == Unit.FAMILY else "orang ini"
-            return f"{what} sudah diusulkan untuk {scheme.code} periode {scheme.period}"
-        return None
+        return already_proposed_text(scheme) if key in keys else None
 
     return check
+
+
+def already_proposed_text(scheme: Scheme) -> Text:
+    what = says(gettext_noop("keluarga ini")) if scheme.unit == Unit.FAMILY else says(gettext_noop("orang ini"))
+    return says(gettext_noop("%(what)s sudah diusulkan untuk %(scheme)s periode %(period)s"), what=what, scheme=scheme.code,
+                period=scheme.period)
 
 
 def _unit_key(scheme: Scheme, person_id: str, kk: str) -> str:
@@ -257,9 +263,8 @@ def _check_already_proposed(outcome: Outcome, scheme: Scheme, person: RegistryPe
 def _with_already_proposed(outcome: Outcome, scheme: Scheme, code: str) -> Outcome:
     if Reason.ALREADY_PROPOSED in {r.code for r in outcome.reasons}:
         return outcome
-    what = "keluarga ini" if scheme.unit == Unit.FAMILY else "orang ini"
-    reasons = [*outcome.reasons, Found(Reason.ALREADY_PROPOSED, f"{what} sudah diusulkan untuk {code} periode {scheme.period}",
-                                       scheme=code, person_id=outcome.person_id)]
+    reasons = [*outcome.reasons, Found.says(Reason.ALREADY_PROPOSED, already_proposed_text(scheme), scheme=code,
+                                            person_id=outcome.person_id)]
     return _outcome(reasons, outcome.person_id, outcome.score, code)
 
 
@@ -290,7 +295,7 @@ def _record(actor: Any, scheme: Scheme, resident: Resident | None, person: Regis
                 typed={k: (None if v is None else str(v)) for k, v in data.items() if k not in {"record", "scheme"}},
                 decision=outcome.decision.value, auto_decision=outcome.decision.value,
                 reasons=[r.code.value for r in outcome.reasons], score=outcome.score,
-                explanation=outcome.explanation, source=source, created_by=actor if getattr(actor, "pk", None) else None,
+                explanation=outcome.explanation, explanation_text=outcome.text, source=source, created_by=actor if getattr(actor, "pk", None) else None,
                 candidates=candidates or [], upload=upload, upload_line=line,
                 reporter_name=reporter[0] if reporter else "", reporter_phone=reporter[1] if reporter else "",
             )

@@ -95,7 +95,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, _("Usulan tidak tersimpan. Coba lagi."))
                 else:
                     level = {Decision.ACCEPT: messages.SUCCESS, Decision.REJECT: messages.ERROR}.get(Decision(p.decision), messages.WARNING)
-                    messages.add_message(request, level, p.explanation)
+                    messages.add_message(request, level, p.explanation_shown)
                     return redirect("aid:proposal-detail", pk=p.pk)
     else:
         form = ProposalForm(villages=villages, initial={"scheme": request.GET.get("scheme", "")})
@@ -185,7 +185,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("aid:proposal-detail", pk=pk)
                 else:
                     raise Http404
-                messages.success(request, p.explanation)
+                messages.success(request, p.explanation_shown)
                 return redirect("aid:proposal-detail", pk=pk)
         except PermissionDenied as exc:
             raise _forbid(exc) from exc

@@ -192,30 +192,49 @@ def nik_distance(a: str, b: str) -> int:
     return 2
 
 
-def nik_problem(parsed: ParsedNik, sex: str, birth: dt.date | None) -> str:
-    """Why a typed NIK is structurally impossible or disagrees with the typed sex and birth
-    date, in Bahasa Indonesia; "" when it is a possible NIK for this row."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue (this package never imports Django)."""
+    return message
+
+
+NIK_EMPTY = gettext_noop("NIK kosong")
+NIK_SCIENTIFIC = gettext_noop("NIK tersimpan sebagai angka lembar kerja (notasi ilmiah), digit terakhirnya hilang")
+NIK_NOT_DIGITS = gettext_noop("NIK mengandung karakter selain angka")
+NIK_LENGTH = gettext_noop("NIK harus 16 digit, yang diketik %(count)s digit")
+NIK_BAD_DATE = gettext_noop("digit tanggal lahir pada NIK bukan tanggal yang ada")
+NIK_ZERO_SERIAL = gettext_noop("nomor urut NIK 0000 tidak mungkin")
+NIK_SEX = gettext_noop("digit tanggal lahir pada NIK tidak cocok dengan jenis kelamin")
+NIK_BIRTH = gettext_noop("digit tanggal lahir pada NIK tidak cocok dengan tanggal lahir")
+
+
+def nik_problem_says(parsed: ParsedNik, sex: str, birth: dt.date | None) -> tuple[str, dict[str, int]]:
+    """``nik_problem`` as a message template in Bahasa Indonesia and its values, so that a
+    page can show it in its reader's language; ("", {}) when the NIK is possible."""
     issues = parsed.issues
     if NikIssue.MISSING in issues:
-        return "NIK kosong"
+        return NIK_EMPTY, {}
     if NikIssue.SCIENTIFIC in issues:
-        return "NIK tersimpan sebagai angka lembar kerja (notasi ilmiah), digit terakhirnya hilang"
+        return NIK_SCIENTIFIC, {}
     if NikIssue.NOT_DIGITS in issues:
-        return "NIK mengandung karakter selain angka"
+        return NIK_NOT_DIGITS, {}
     if parsed.digits is None:
-        count = sum(c.isdigit() for c in parsed.raw)
-        return f"NIK harus 16 digit, yang diketik {count} digit"
+        return NIK_LENGTH, {"count": sum(c.isdigit() for c in parsed.raw)}
     if NikIssue.BAD_DATE in issues:
-        return "digit tanggal lahir pada NIK bukan tanggal yang ada"
+        return NIK_BAD_DATE, {}
     if NikIssue.ZERO_SERIAL in issues:
-        return "nomor urut NIK 0000 tidak mungkin"
+        return NIK_ZERO_SERIAL, {}
     digits = parsed.digits
     if birth is not None and sex in ("L", "P"):
         if digits[6:12] != birth_part(birth, sex):
             other = "P" if sex == "L" else "L"
-            if digits[6:12] == birth_part(birth, other):
-                return "digit tanggal lahir pada NIK tidak cocok dengan jenis kelamin"
-            return "digit tanggal lahir pada NIK tidak cocok dengan tanggal lahir"
+            return (NIK_SEX if digits[6:12] == birth_part(birth, other) else NIK_BIRTH), {}
     elif birth is not None and digits[6:12] not in (birth_part(birth, "L"), birth_part(birth, "P")):
-        return "digit tanggal lahir pada NIK tidak cocok dengan tanggal lahir"
-    return ""
+        return NIK_BIRTH, {}
+    return "", {}
+
+
+def nik_problem(parsed: ParsedNik, sex: str, birth: dt.date | None) -> str:
+    """Why a typed NIK is structurally impossible or disagrees with the typed sex and birth
+    date, in Bahasa Indonesia; "" when it is a possible NIK for this row."""
+    template, values = nik_problem_says(parsed, sex, birth)
+    return template % values if values else template

@@ -11,14 +11,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pendopo.core.audit import audit_write
 from pendopo.core.errors import PermissionDenied
 from pendopo.core.models import Region, UnitKind
 from pendopo.core.roles import VILLAGE_ROLES, Role
 from pendopo.core.scopes import scope_for
-from pendopo.linkage.nik import nik_problem, parse_nik
+from pendopo.linkage.nik import nik_problem_says, parse_nik
 from pendopo.population.events import residents_left
 from pendopo.population.importing import registry_changed
 from pendopo.population.models import (
@@ -54,11 +54,18 @@ def _not_future(day: dt.date, field: str) -> None:
 
 def _check_nik(nik: str, sex: str, birth: dt.date, exception: str, *, exclude: int | None = None) -> str:
     parsed = parse_nik(nik)
-    if parsed.digits is None:
-        raise ValidationError({"nik": nik_problem(parsed, sex, birth) or "NIK harus 16 digit angka."})
-    problem = nik_problem(parsed, sex, birth)
-    if problem and not exception.strip():
-        raise ValidationError({"nik": f"{problem}. Bila NIK memang demikian di KTP/KK, isi alasan pengecualian."})
+    template, values = nik_problem_says(parsed, sex, birth)
+    if template:
+        problem = template % values if values else template
+        with translation.override("en"):
+            english = translation.gettext(template)
+        english = english % values if values else english
+        if parsed.digits is None:
+            raise ValidationError({"nik": f"{problem}. / {english[:1].upper()}{english[1:]}."})
+        if not exception.strip():
+            raise ValidationError({"nik": f"{problem}. Bila NIK memang demikian di KTP/KK, isi alasan pengecualian. / "
+                                          f"{english[:1].upper()}{english[1:]}. If the NIK really is so on the ID or family card, "
+                                          "give the reason for the exception."})
     taken = Resident.objects.filter(nik=parsed.digits)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)

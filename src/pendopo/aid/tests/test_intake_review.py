@@ -11,13 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from pendopo.aid import review
 from pendopo.aid.intake import screening_upload_run
 from pendopo.aid.models import Appeal, Override, Proposal, ProposalSource, ScreeningUpload
+from pendopo.aid.screening import render
 from pendopo.aid.services import screening_one
-from pendopo.aid.tests.helpers import PERSON, V, person_row
+from pendopo.aid.tests.helpers import PERSON, V, nik, person_row
 from pendopo.core import services as core_services
 from pendopo.core.errors import ApplicationError, PermissionDenied
 from pendopo.core.models import AuditEvent
@@ -345,3 +347,58 @@ def test_the_api_shows_one_proposal_with_its_history_and_an_upload_with_its_prog
     u = ScreeningUpload.objects.get()
     got = Client().get(f"/api/v1/aid/uploads/{u.pk}", **h).json()
     assert got["status"] == "done" and got["rows"] == 1 and got["counts"] == {"accept": 1}
+
+
+# --- the explanation in the reader's language ------------------------------------------------------
+
+INDONESIAN = ("sudah", "untuk", "penduduk", "tidak", "diperiksa", "ditolak", "diterima", "keluarga", "baris", "mungkin")
+
+
+def test_every_explanation_is_kept_so_an_english_reader_gets_it_in_english(loaded: Path, personas: Personas) -> None:
+    rows = {
+        "accept": person_row("B1"), "covered": person_row("A2"), "deceased": person_row("B2"), "moved": person_row("B3"),
+        "ambiguous": person_row("G1", nik="", kk=""), "nik_invalid": person_row("C2", nik="3510090000000000"),
+        "nik_mismatch": person_row("E2", nik=nik("1984-12-19", "L", 77)), "short_nik": person_row("F2", nik="35100962"),
+        "not_found": person_row("B1", nik="", kk="", name="Sukarjo Wiryo", birth_date="1931-01-01"),
+        "component": person_row("D2"), "already": person_row("B1"),
+    }
+    proposals = {k: _propose(personas, row) for k, row in rows.items()}
+    codes = {c for p in proposals.values() for c in p.reasons}
+    assert codes >= {"COVERED", "DECEASED", "MOVED", "AMBIGUOUS", "NIK_INVALID", "NIK_MISMATCH", "NOT_IN_REGISTRY",
+                     "ALREADY_PROPOSED"}, codes
+    for key, p in proposals.items():
+        assert p.explanation_text is not None
+        assert render(p.explanation_text) == p.explanation, key  # the stored sentence is the contract's Indonesian one
+        with translation.override("en"):
+            english = p.explanation_shown
+        assert english.split(" ")[0] in ("Accepted", "Rejected", "Needs"), (key, english)
+        leftover = [w for w in INDONESIAN if w in english.lower()]
+        assert not leftover, (key, english)
+    with translation.override("en"):
+        assert "A1" in proposals["covered"].explanation_shown and "already receives BST" in proposals["covered"].explanation_shown
+        assert "a NIK has 16 digits; 8 were typed" in proposals["short_nik"].explanation_shown
+
+    c = login(personas.village_operator)
+    page = c.get(reverse("aid:proposal-detail", args=[proposals["covered"].pk])).content.decode()
+    assert "Ditolak untuk BLT-DD" in page
+    with translation.override("en"):
+        url = reverse("aid:proposal-detail", args=[proposals["covered"].pk])
+    page = c.get(url).content.decode()
+    assert "Rejected for BLT-DD" in page and "Ditolak untuk" not in page
+
+
+def test_an_officers_decision_and_an_override_are_explained_in_both_languages(loaded: Path, personas: Personas) -> None:
+    p = _propose(personas, person_row("A2"))
+    o = review.override_request(actor=personas.dinsos, proposal=p, reason="BST ayahnya sudah berhenti bulan lalu")
+    review.override_decide(actor=second_officer(), override=o, approve=True, note="dicek ke pendamping BST")
+    p.refresh_from_db()
+    assert p.explanation.startswith("Diterima atas pengecualian Dinas Sosial") and "Keputusan otomatis sebelumnya: Ditolak" in p.explanation
+    with translation.override("en"):
+        shown = p.explanation_shown
+    assert shown.startswith("Accepted by a Social Affairs exception") and "Earlier automatic decision: Rejected for BLT-DD" in shown
+    assert "BST ayahnya sudah berhenti bulan lalu" in shown  # what the officer typed is theirs: never translated
+    q = _propose(personas, person_row("G1", nik="", kk=""))
+    review.proposal_reject(actor=personas.dinsos, proposal=q, reason="tidak ditemukan saat verifikasi lapangan")
+    q.refresh_from_db()
+    with translation.override("en"):
+        assert q.explanation_shown == "Rejected by a Social Affairs (Dinas Sosial) officer after review: tidak ditemukan saat verifikasi lapangan"

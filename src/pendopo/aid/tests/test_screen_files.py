@@ -192,3 +192,29 @@ def test_it_refuses_a_registry_with_a_repeated_person_id(tmp_path: Path) -> None
         call_command("screen", str(intake_file(tmp_path, [person_row("B1")])), scheme="BLT-DD", registry=str(reg),
                      rolls=str(rolls_file(tmp_path)), output=str(out), quiet=True)
     assert not out.exists()
+
+
+def test_each_explanation_renders_the_same_in_indonesian_and_fully_in_english(tmp_path: Path) -> None:
+    """The file's sentence (Bahasa Indonesia, fixed by the contract) is the kept Text rendered
+    without translation; through the English catalogue no Indonesian wording is left."""
+    from django.utils import translation
+
+    from pendopo.aid.batch import ScreenJob
+    from pendopo.aid.rules import default_catalogue
+    from pendopo.aid.screening import render
+    from pendopo.testdata.screening import scenario
+
+    paths = scenario(1500, 200, seed=5).write(tmp_path)
+    with ScreenJob(default_catalogue(), "BLT-DD") as job:
+        job.registry_file(paths["registry"])
+        job.rolls_file(paths["rolls"])
+        job.intake_file(paths["intake"])
+        outcomes = job.run()
+    seen = set()
+    for o in outcomes:
+        assert render(o.text) == o.explanation
+        seen.update(r.code for r in o.reasons)
+        with translation.override("en"):
+            english = render(o.text, translation.gettext)
+        assert not {"sudah", "untuk", "penduduk", "baris", "mungkin", "tidak"} & set(english.lower().replace(";", " ").split()), english
+    assert len(seen) >= 6, seen
