@@ -749,4 +749,18 @@ EN = {
 "nomor urut NIK 0000 tidak mungkin": "NIK serial number 0000 is impossible",
 "digit tanggal lahir pada NIK tidak cocok dengan jenis kelamin": "the NIK's birth-date digits do not match the sex",
 "digit tanggal lahir pada NIK tidak cocok dengan tanggal lahir": "the NIK's birth-date digits do not match the birth date",
+# Field evidence of the identity engine (linkage/compare.py).
+"NIK sama": "same NIK", "NIK beda satu digit di luar tanggal lahir": "NIK one digit off outside the birth date",
+"NIK beda satu digit pada tanggal lahir": "NIK one digit off in the birth date",
+"NIK yang diketik adalah nomor KK orang ini": "the typed NIK is this person's family-card number", "NIK berbeda": "different NIK",
+"nama sama persis": "exactly the same name", "nama sama (ejaan/urutan)": "the same name (spelling/word order)",
+"nama sangat mirip": "very similar name", "nama mirip": "similar name", "nama berbeda": "different name",
+"tanggal lahir sama": "same birth date", "tanggal lahir sama (tanggal pengganti)": "same birth date (a placeholder date)",
+"tanggal lahir hampir sama (tertukar/salah ketik)": "nearly the same birth date (swapped or mistyped)",
+"tahun lahir berdekatan": "birth years close", "tanggal lahir berbeda": "different birth date",
+"jenis kelamin sama": "same sex", "jenis kelamin berbeda": "different sex",
+"desa, dusun dan RT sama": "same village, hamlet and RT", "desa dan dusun sama": "same village and hamlet",
+"desa sama, alamat berbeda": "same village, different address", "kecamatan sama": "same district",
+"wilayah berbeda": "different area", "alamat sama, kode wilayah berbeda": "same address, different area code",
+"KK sama": "same family card", "KK berbeda": "different family card", "tempat sama": "same place", "tempat berbeda": "different place",
 }

@@ -20,8 +20,9 @@ from enum import StrEnum
 from typing import Any
 
 from pendopo.aid.rules import Catalogue, Rule, normalise_code
+from pendopo.linkage.i18n import gettext_noop
 from pendopo.linkage.index import Resolution, Status
-from pendopo.linkage.nik import ParsedNik, gettext_noop, nik_problem_says, parse_nik
+from pendopo.linkage.nik import ParsedNik, nik_problem_says, parse_nik
 
 
 class Decision(StrEnum):

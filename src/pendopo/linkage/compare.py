@@ -13,27 +13,31 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
+from pendopo.linkage.i18n import gettext_noop
 from pendopo.linkage.records import Features, kecamatan_of
 
 MISSING = -1
 COMPARISONS: dict[str, tuple[str, ...]] = {
-    # field: labels of levels 0..n (Bahasa Indonesia, shown as evidence)
-    "nik": ("NIK sama", "NIK beda satu digit di luar tanggal lahir", "NIK beda satu digit pada tanggal lahir",
-            "NIK yang diketik adalah nomor KK orang ini", "NIK berbeda"),
-    "name": ("nama sama persis", "nama sama (ejaan/urutan)", "nama sangat mirip", "nama mirip", "nama berbeda"),
-    "birth": ("tanggal lahir sama", "tanggal lahir sama (tanggal pengganti)", "tanggal lahir hampir sama (tertukar/salah ketik)",
-              "tahun lahir berdekatan", "tanggal lahir berbeda"),
-    "sex": ("jenis kelamin sama", "jenis kelamin berbeda"),
+    # field: labels of levels 0..n (Bahasa Indonesia, shown as evidence; pages translate them)
+    "nik": (gettext_noop("NIK sama"), gettext_noop("NIK beda satu digit di luar tanggal lahir"),
+            gettext_noop("NIK beda satu digit pada tanggal lahir"), gettext_noop("NIK yang diketik adalah nomor KK orang ini"),
+            gettext_noop("NIK berbeda")),
+    "name": (gettext_noop("nama sama persis"), gettext_noop("nama sama (ejaan/urutan)"), gettext_noop("nama sangat mirip"),
+             gettext_noop("nama mirip"), gettext_noop("nama berbeda")),
+    "birth": (gettext_noop("tanggal lahir sama"), gettext_noop("tanggal lahir sama (tanggal pengganti)"),
+              gettext_noop("tanggal lahir hampir sama (tertukar/salah ketik)"), gettext_noop("tahun lahir berdekatan"),
+              gettext_noop("tanggal lahir berbeda")),
+    "sex": (gettext_noop("jenis kelamin sama"), gettext_noop("jenis kelamin berbeda")),
     # One field for where the person lives: village, dusun and RT agree together far more
     # often than independently, so counting them apart would count the same evidence twice.
     # The last level: the same address (dusun and RT, or street) under another area code, as a
     # mistyped or neighbouring village code or postcode leaves it.
-    "location": ("desa, dusun dan RT sama", "desa dan dusun sama", "desa sama, alamat berbeda", "kecamatan sama", "wilayah berbeda",
-                 "alamat sama, kode wilayah berbeda"),
-    "kk": ("KK sama", "KK berbeda"),
+    "location": (gettext_noop("desa, dusun dan RT sama"), gettext_noop("desa dan dusun sama"), gettext_noop("desa sama, alamat berbeda"),
+                 gettext_noop("kecamatan sama"), gettext_noop("wilayah berbeda"), gettext_noop("alamat sama, kode wilayah berbeda")),
+    "kk": (gettext_noop("KK sama"), gettext_noop("KK berbeda")),
     # Only for data whose area codes are not Kemendagri village codes (a suburb beside a
     # postcode); in Indonesian data the birth place mostly repeats the village.
-    "place": ("tempat sama", "tempat berbeda"),
+    "place": (gettext_noop("tempat sama"), gettext_noop("tempat berbeda")),
 }
 FIELD_ORDER = tuple(COMPARISONS)
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from pendopo.linkage.i18n import gettext_noop
+
 
 class NikIssue(StrEnum):
     MISSING = "missing"
@@ -190,11 +192,6 @@ def nik_distance(a: str, b: str) -> int:
     if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
         return 1
     return 2
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (this package never imports Django)."""
-    return message
 
 
 NIK_EMPTY = gettext_noop("NIK kosong")

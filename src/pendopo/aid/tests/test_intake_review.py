@@ -385,6 +385,7 @@ def test_every_explanation_is_kept_so_an_english_reader_gets_it_in_english(loade
         url = reverse("aid:proposal-detail", args=[proposals["covered"].pk])
     page = c.get(url).content.decode()
     assert "Rejected for BLT-DD" in page and "Ditolak untuk" not in page
+    assert "same NIK" in page and "NIK sama" not in page  # the engine's field evidence too
 
 
 def test_an_officers_decision_and_an_override_are_explained_in_both_languages(loaded: Path, personas: Personas) -> None:
