@@ -34,7 +34,7 @@ EN = {
 "Akun aktif per peran, aktivitas hari ini, dan token API yang berlaku.": "Active accounts by role, today's activity and live API tokens.",
 "Akun aktif": "Active accounts", "Operator desa": "Village operators", "Catatan audit hari ini": "Audit entries today",
 "Akses data pribadi hari ini": "Personal data accesses today", "Token API berlaku": "Live API tokens", "Buat akun": "Create account",
-"Admin Django": "Django admin", "Wilayah dan unit kerja": "Regions and units", "Desa/kelurahan": "Villages", "OPD, RSUD, puskesmas": "Agencies, hospitals, puskesmas",
+"Admin Django": "Django admin", "Wilayah dan unit kerja": "Regions and units", "Desa/kelurahan": "Village", "OPD, RSUD, puskesmas": "Agencies, hospitals, puskesmas",
 "Staf aktif dan klaster koordinasi unit Anda.": "Active staff and coordination clusters of your unit.", "Staf aktif": "Active staff",
 "Klaster": "Cluster", "Daftar unit kerja": "List of units", "Administrator": "Administrator", "Kantor Bupati": "Regent's office",
 "Kepala OPD": "Agency head", "Staf OPD": "Agency staff", "Petugas Dinas Sosial": "Social affairs officer", "Petugas Kecamatan": "District officer",
