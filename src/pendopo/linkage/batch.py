@@ -37,6 +37,10 @@ from pendopo.linkage.sqlprep import RAW_COLUMNS, build_keys, prepare_in_duckdb, 
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
 PAIR_BATCH = 100_000
+OUTPUT_BATCH = 50_000  # result rows fetched at a time when links are read out
+# Key hits ranked at once when candidate pairs are made: what the window over them needs fits
+# the default 1 GB memory limit (a 10-million-row file has hundreds of millions of hits).
+HIT_CHUNK = 20_000_000
 FEATURE_SCHEMA = pa.schema([
     ("rid", pa.int32()), ("id", pa.string()), ("nik", pa.string()), ("kk", pa.string()), ("name", pa.string()),
     ("name_sorted", pa.string()), ("name_phon", pa.string()), ("first_phon", pa.string()), ("birth", pa.int32()),
@@ -248,19 +252,37 @@ class DuckDBLinker(LinkerBase):
         ref = "l_refkeys" if dedupe else "r_refkeys"
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
         self.con.execute(f"""
-            CREATE OR REPLACE TABLE candidates AS
-            WITH usable AS (SELECT key FROM {ref} WHERE key IN (SELECT key FROM l_keys) GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
-            hits AS (
-                SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
-                FROM l_keys q JOIN {ref} r ON q.key = r.key
-                WHERE q.key IN (SELECT key FROM usable) {"AND q.rid <> r.rid" if dedupe else ""}
-                GROUP BY 1, 2
-            ),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k,
-                                  max(n) OVER (PARTITION BY lrid) AS best FROM hits)
-            SELECT {pair}, max(n >= 2 OR best <= {WEAK_ONLY_BELOW}) AS strong
-            FROM ranked WHERE k <= {MAX_CANDIDATES} GROUP BY 1, 2
+            CREATE OR REPLACE TEMP TABLE usable AS
+            SELECT key, count(*) AS n FROM {ref} WHERE key IN (SELECT key FROM l_keys) GROUP BY key HAVING count(*) <= {MAX_BLOCK}
         """)
+
+        def ranked(where: str) -> str:  # each left row's best candidates (a window per left row)
+            return f"""
+                WITH hits AS (
+                    SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
+                    FROM l_keys q JOIN {ref} r ON q.key = r.key
+                    WHERE q.key IN (SELECT key FROM usable) {"AND q.rid <> r.rid" if dedupe else ""} {where}
+                    GROUP BY 1, 2
+                ),
+                ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k,
+                                      max(n) OVER (PARTITION BY lrid) AS best FROM hits)
+                SELECT lrid, rrid, n >= 2 OR best <= {WEAK_ONLY_BELOW} AS strong FROM ranked WHERE k <= {MAX_CANDIDATES}
+            """
+
+        chunks = self._hit_chunks()
+        if len(chunks) <= 1:
+            self.con.execute(f"""
+                CREATE OR REPLACE TABLE candidates AS
+                SELECT {pair}, max(strong) AS strong FROM ({ranked("")}) GROUP BY 1, 2
+            """)
+        else:
+            # Tens of millions of hits do not fit the window's memory at once: rank the left rows
+            # a range at a time (each row's window is whole in its range, so nothing changes).
+            for i, (lo, hi) in enumerate(chunks):
+                into = "CREATE OR REPLACE TABLE chunk_ranked AS" if i == 0 else "INSERT INTO chunk_ranked"
+                self.con.execute(f"{into} {ranked(f'AND q.rid BETWEEN {lo} AND {hi}')}")
+            self.con.execute(f"CREATE OR REPLACE TABLE candidates AS SELECT {pair}, max(strong) AS strong FROM chunk_ranked GROUP BY 1, 2")
+            self.con.execute("DROP TABLE chunk_ranked")
         self.con.execute("CREATE OR REPLACE TABLE pairs AS SELECT lrid, rrid FROM candidates WHERE strong")
         self.con.execute(f"""
             CREATE OR REPLACE TABLE weak_sample AS SELECT lrid, rrid FROM candidates
@@ -268,6 +290,19 @@ class DuckDBLinker(LinkerBase):
         """)
         n = self.con.execute("SELECT count(*) FROM pairs").fetchall()
         return int(n[0][0]) if n else 0
+
+    def _hit_chunks(self) -> list[tuple[int, int]]:
+        """Ranges of left rows (first, last rid) whose key hits number about HIT_CHUNK each; none
+        when all of them fit. A row's hits are estimated as the sizes of its usable keys'
+        blocks."""
+        total = self.con.execute("SELECT coalesce(sum(u.n), 0) FROM l_keys q JOIN usable u USING (key)").fetchall()[0][0]
+        if int(total) <= HIT_CHUNK:
+            return []
+        return [(int(lo), int(hi)) for lo, hi in self.con.execute(f"""
+            WITH per_row AS (SELECT q.rid, sum(u.n) AS h FROM l_keys q JOIN usable u USING (key) GROUP BY q.rid),
+            running AS (SELECT rid, (sum(h) OVER (ORDER BY rid ROWS UNBOUNDED PRECEDING) - h) // {HIT_CHUNK} AS chunk FROM per_row)
+            SELECT min(rid), max(rid) FROM running GROUP BY chunk ORDER BY chunk
+        """).fetchall()]
 
     def _compare_pairs(self, dedupe: bool, table: str = "pairs", store: bool = True) -> Counter[int]:
         """Compare every pair of ``table`` once; store its pattern code (``store``); return
@@ -350,7 +385,7 @@ class DuckDBLinker(LinkerBase):
         every right record that fits equally well (within the ambiguity margin)."""
         threshold = self.thresholds.match if threshold is None else threshold
         self.score_link()
-        rows = self.con.execute(f"""
+        result = self.con.execute(f"""
             WITH s AS (
                 SELECT s.lrid, s.rrid, w.weight, w.prob,
                        max(w.weight) OVER (PARTITION BY s.lrid) AS best
@@ -360,19 +395,27 @@ class DuckDBLinker(LinkerBase):
             JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
             WHERE s.prob >= {float(threshold)} AND s.weight >= s.best - {float(self.thresholds.margin)}
             ORDER BY s.lrid, s.weight DESC, b.id
-        """).fetchall()
-        for left_id, right_id, prob in rows:
-            yield Link(str(left_id), str(right_id), float(prob))
+        """)
+        while rows := result.fetchmany(OUTPUT_BATCH):  # streamed: ten million links never sit in memory at once
+            for left_id, right_id, prob in rows:
+                yield Link(str(left_id), str(right_id), float(prob))
 
     def dedupe(self, threshold: float | None = None) -> dict[str, str]:
         """Cluster id (the smallest record id in the cluster) for every record."""
+        return dict(self.clusters(threshold))
+
+    def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
+        """(record id, cluster id) for every record in input order, streamed: only the records
+        that match another one are held in memory."""
         threshold = self.thresholds.match if threshold is None else threshold
         query, reference = self.roles.get("l", (True, True))
         build_keys(self.con, "l", query=query, reference=reference)
         self._score_candidates(dedupe=True)
-        pairs = self.con.execute(CLUSTER_PAIRS_SQL.format(threshold=float(threshold))).fetchall()
-        ids = [str(r[0]) for r in self.con.execute("SELECT id FROM l_feat ORDER BY rid").fetchall()]
-        return clusters_from_scores(ids, [(int(a), int(b), float(w), float(p)) for a, b, w, p in pairs], threshold)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE cluster_pairs AS {CLUSTER_PAIRS_SQL.format(threshold=float(threshold))}")
+        pairs = [(int(a), int(b), float(w), float(p)) for a, b, w, p in self.con.execute("SELECT * FROM cluster_pairs").fetchall()]
+        linked = dict(self.con.execute(LINKED_IDS_SQL).fetchall())
+        result = self.con.execute("SELECT rid, id FROM l_feat ORDER BY rid")
+        yield from cluster_rows(pairs, linked, iter(lambda: result.fetchmany(OUTPUT_BATCH), []), threshold)
 
 
 # The pairs a dedupe job needs to build clusters: the edges and every other scored pair between
@@ -383,6 +426,24 @@ CLUSTER_PAIRS_SQL = """
     SELECT lrid, rrid, weight, prob FROM s
     WHERE lrid IN (SELECT rid FROM linked) AND rrid IN (SELECT rid FROM linked)
 """
+
+
+# The ids of the records in ``cluster_pairs`` (a table or view of CLUSTER_PAIRS_SQL's rows).
+LINKED_IDS_SQL = "SELECT rid, id FROM l_feat WHERE rid IN (SELECT lrid FROM cluster_pairs UNION SELECT rrid FROM cluster_pairs)"
+
+
+def cluster_rows(pairs: list[tuple[int, int, float, float]], linked: dict[int, str],
+                 batches: Iterable[Iterable[tuple[Any, Any]]], threshold: float) -> Iterator[tuple[str, str]]:
+    """(id, cluster id) of every record of ``batches`` ((rid, id) rows in input order) from the
+    scored ``pairs`` of the ``linked`` records (rid → id): ``clusters_from_scores`` over those
+    records only; every other record is a cluster of its own."""
+    rids = sorted(linked)
+    index = {rid: i for i, rid in enumerate(rids)}
+    clusters = clusters_from_scores([str(linked[r]) for r in rids], [(index[a], index[b], w, p) for a, b, w, p in pairs], threshold)
+    for batch in batches:
+        for _rid, record_id in batch:
+            rid_text = str(record_id)
+            yield rid_text, clusters.get(rid_text, rid_text)
 
 
 def clusters_from_scores(ids: list[str], pairs: Iterable[tuple[int, int, float, float]], threshold: float) -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from pendopo.linkage.errors import LinkageError
 from pendopo.linkage.index import Thresholds
@@ -95,17 +95,31 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
         if args.job == "match":
             load("l", tables[0], query=True, reference=False)
             load("r", tables[1], query=False, reference=True)
-            links = list(linker.link(args.threshold))
+            written = 0
+
+            def rows() -> Iterator[list[str]]:
+                nonlocal written
+                for lk in linker.link(args.threshold):
+                    written += 1
+                    yield [lk.left_id, lk.right_id, f"{lk.score:.6f}"]
+
+            write_csv_atomically(args.output, ["left_id", "right_id", "score"], rows())
             bar.close()
-            write_csv_atomically(args.output, ["left_id", "right_id", "score"],
-                                 ([lk.left_id, lk.right_id, f"{lk.score:.6f}"] for lk in links))
-            print(f"{len(links)} pasangan / pairs → {args.output}", file=sys.stderr)
+            print(f"{written} pasangan / pairs → {args.output}", file=sys.stderr)
         else:
             load("l", tables[0], query=True, reference=True)
-            clusters = linker.dedupe(args.threshold)
+            records = clusters = 0
+
+            def members() -> Iterator[tuple[str, str]]:
+                nonlocal records, clusters
+                for record_id, cluster_id in linker.clusters(args.threshold):
+                    records += 1
+                    clusters += record_id == cluster_id  # a cluster is named by its smallest id, one of its own
+                    yield record_id, cluster_id
+
+            write_csv_atomically(args.output, ["id", "cluster_id"], members())
             bar.close()
-            write_csv_atomically(args.output, ["id", "cluster_id"], ([i, c] for i, c in clusters.items()))
-            print(f"{len(clusters)} baris, {len(set(clusters.values()))} klaster / clusters → {args.output}", file=sys.stderr)
+            print(f"{records} baris, {clusters} klaster / clusters → {args.output}", file=sys.stderr)
     return 0
 
 

@@ -218,19 +218,25 @@ class SparkLinker(LinkerBase):
             JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
             WHERE s.prob >= {float(threshold)} AND s.weight >= s.best - {float(self.thresholds.margin)}
             ORDER BY s.lrid, s.weight DESC, b.id
-        """).collect()  # noqa: S608
+        """).toLocalIterator()  # noqa: S608  # one partition at a time, not every link in the driver at once
         for r in rows:
             yield Link(str(r["left_id"]), str(r["right_id"]), float(r["prob"]))
 
     def dedupe(self, threshold: float | None = None) -> dict[str, str]:
+        return dict(self.clusters(threshold))
+
+    def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
+        """(record id, cluster id) for every record in input order, streamed to the driver."""
         threshold = self.thresholds.match if threshold is None else threshold
         self._pairs(dedupe=True)
         patterns = self._score(dedupe=True)
         self.model = self._estimate(patterns + self._weak, dedupe=True)
         self._weights(self.model, patterns)
-        from pendopo.linkage.batch import CLUSTER_PAIRS_SQL, clusters_from_scores
+        from pendopo.linkage.batch import CLUSTER_PAIRS_SQL, LINKED_IDS_SQL, cluster_rows
 
-        pairs = [(int(r["lrid"]), int(r["rrid"]), float(r["weight"]), float(r["prob"]))
-                 for r in self.spark.sql(CLUSTER_PAIRS_SQL.format(threshold=float(threshold))).collect()]
-        ids = [str(r["id"]) for r in self.spark.sql("SELECT id FROM l_feat ORDER BY rid").collect()]
-        return clusters_from_scores(ids, pairs, threshold)
+        cluster_pairs = self.spark.sql(CLUSTER_PAIRS_SQL.format(threshold=float(threshold))).cache()
+        cluster_pairs.createOrReplaceTempView("cluster_pairs")
+        pairs = [(int(r["lrid"]), int(r["rrid"]), float(r["weight"]), float(r["prob"])) for r in cluster_pairs.collect()]
+        linked = {int(r["rid"]): str(r["id"]) for r in self.spark.sql(LINKED_IDS_SQL).collect()}
+        records = ((int(r["rid"]), str(r["id"])) for r in self.spark.sql("SELECT rid, id FROM l_feat ORDER BY rid").toLocalIterator())
+        yield from cluster_rows(pairs, linked, [records], threshold)

@@ -61,6 +61,44 @@ def test_match_links_dirty_rows_to_the_right_people(files) -> None:  # type: ign
     assert all(0.99 <= float(p["score"]) <= 1 for p in pairs)
 
 
+def test_links_are_read_out_in_batches_with_the_same_answer(files, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The links stream out of DuckDB (a 10-million-row left file must not hold every link in
+    memory): batches of 7 give the file that one batch gives."""
+    import pendopo.linkage.batch as batch
+
+    out = files["tmp"] / "whole.csv"
+    assert main(["match", str(files["left"]), str(files["right"]), "--output", str(out), "--quiet"]) == 0
+    monkeypatch.setattr(batch, "OUTPUT_BATCH", 7)
+    small = files["tmp"] / "batched.csv"
+    assert main(["match", str(files["left"]), str(files["right"]), "--output", str(small), "--quiet"]) == 0
+    assert small.read_text(encoding="utf-8") == out.read_text(encoding="utf-8") and len(_rows(small)) > 7
+
+
+@pytest.mark.parametrize("job", ["match", "dedupe"])
+def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Many key hits (a 10-million-row file) are ranked in ranges of left rows so the window
+    fits in memory; the candidate pairs, and so the answers, are the ones of a single pass."""
+    import pendopo.linkage.batch as batch
+
+    def candidates() -> tuple[list[tuple[int, int, bool]], int]:
+        with DuckDBLinker(memory_limit="256MB") as linker:
+            if job == "match":
+                linker.load_csv("l", str(files["left"]), Mapping(), query=True, reference=False)
+                linker.load_csv("r", str(files["right"]), Mapping(), query=False, reference=True)
+                list(linker.link())
+            else:
+                linker.load_csv("l", str(files["dedupe"]), Mapping(), query=True, reference=True)
+                linker.dedupe()
+            found = linker.con.execute("SELECT lrid, rrid, strong FROM candidates ORDER BY ALL").fetchall()
+            return found, len(linker._hit_chunks())
+
+    whole, ranges = candidates()
+    assert ranges == 0 and len(whole) > 300
+    monkeypatch.setattr(batch, "HIT_CHUNK", 200)
+    chunked, ranges = candidates()
+    assert ranges >= 2 and chunked == whole
+
+
 def test_dedupe_lists_every_record_once_and_finds_the_copies(files) -> None:  # type: ignore[no-untyped-def]
     out = files["tmp"] / "clusters.csv"
     assert main(["dedupe", str(files["dedupe"]), "--output", str(out), "--quiet"]) == 0
