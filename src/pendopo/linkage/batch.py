@@ -33,7 +33,13 @@ from pendopo.linkage.index import (
 from pendopo.linkage.io import Mapping, resolve_columns
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord
-from pendopo.linkage.sqlprep import RAW_COLUMNS, build_keys, prepare_in_duckdb, records_to_raw
+from pendopo.linkage.sqlprep import (
+    RAW_COLUMNS,
+    build_keys,
+    drop_relation,
+    prepare_in_duckdb,
+    records_to_raw,
+)
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
 PAIR_BATCH = 100_000
@@ -203,12 +209,16 @@ class DuckDBLinker(LinkerBase):
         select = ", ".join(column(c) for c in RAW_COLUMNS[1:])
         escaped = str(path).replace("'", "''")
         try:
+            # The stored table keeps the file's order (insertion order is preserved), so its rowid
+            # is the record's number: no window over millions of rows to count them.
+            drop_relation(self.con, raw)
             self.con.execute(f"""
-                CREATE OR REPLACE TABLE {raw} AS
-                SELECT (row_number() OVER () - 1)::BIGINT AS rid, trim("{mapping.id_column}") AS id, {select}
+                CREATE OR REPLACE TABLE {raw}_rows AS
+                SELECT trim("{mapping.id_column}") AS id, {select}
                 FROM read_csv('{escaped}', header = true, all_varchar = true, auto_detect = true, delim = ',',
                               quote = '"', escape = '"', null_padding = true)
             """)
+            self.con.execute(f"CREATE VIEW {raw} AS SELECT rowid::BIGINT AS rid, * FROM {raw}_rows")
         except duckdb.Error as exc:
             raise InputError(f"CSV tidak dapat dibaca ({str(exc).splitlines()[0][:200]}) / unreadable CSV", file=str(path)) from exc
         bad = self.con.execute(f"SELECT min(rid) FROM {raw} WHERE id IS NULL OR id = ''").fetchall()

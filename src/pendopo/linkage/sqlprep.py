@@ -87,11 +87,18 @@ RAW_SCHEMA = pa.schema([("rid", pa.int64())] + [(c, pa.string()) for c in RAW_CO
 RAW_CHUNK = 50_000
 
 
+def drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the table or view ``name`` if there is one (DuckDB refuses DROP VIEW on a table)."""
+    for (kind,) in con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]).fetchall():
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
+
+
 def records_to_raw(con: duckdb.DuckDBPyConnection, raw: str, records: Iterable[PersonRecord],
                    progress: Callable[[int], None] | None = None) -> int:
     """Store records as the raw VARCHAR table ``prepare_in_duckdb`` reads. Cells that are not
     text (XLSX numbers and dates) become text through ``str``, as the normalisers see them."""
-    con.execute(f"CREATE OR REPLACE TABLE {raw} (rid BIGINT, " + ", ".join(f"{c} VARCHAR" for c in RAW_COLUMNS) + ")")
+    drop_relation(con, raw)
+    con.execute(f"CREATE TABLE {raw} (rid BIGINT, " + ", ".join(f"{c} VARCHAR" for c in RAW_COLUMNS) + ")")
     columns: dict[str, list[Any]] = {c: [] for c in ("rid", *RAW_COLUMNS)}
     rid = 0
 
