@@ -96,6 +96,9 @@ def test_an_uploaded_sheet_is_screened_in_the_background_with_a_result_workbook(
     assert sheet[0][8] == "Keputusan / Decision" and len(sheet) == 7
     assert [row[8] for row in sheet[1:4]] == ["Diterima / accept", "Ditolak / reject", "Ditolak / reject"]
     assert sheet[2][9] == "COVERED" and "BST" in sheet[2][10]
+    assert sheet[0][10:12] == ["Penjelasan", "Explanation (English)"]  # the sentence in both languages
+    assert sheet[2][10].startswith("Ditolak untuk BLT-DD") and sheet[2][11].startswith("Rejected for BLT-DD")
+    assert "already receives BST" in sheet[2][11]
     assert AuditEvent.objects.filter(action="aid.upload.screened", object_id=str(u.pk)).exists()
     assert AuditEvent.objects.filter(action="aid.upload.download", object_id=str(u.pk)).exists()
     # The same file again (a second click, a re-send) is refused, and nothing is proposed twice.
