@@ -49,8 +49,7 @@ class Change:
     before: str
     after: str
     reasons: list[str]
-    explanation: str
-    text: Text
+    text: Text  # the new explanation (``Proposal.explain`` renders the Indonesian sentence)
 
 
 @dataclass
@@ -133,7 +132,7 @@ def rule_dry_run(*, actor: Any, spec: RuleSpec) -> Effect:
         if outcome.decision.value == p.decision and [r.code.value for r in outcome.reasons] == p.reasons:
             continue
         effect.changes.append(Change(p.pk, p.village_id or "", p.decision, outcome.decision.value,
-                                     [r.code.value for r in outcome.reasons], outcome.explanation, outcome.text))
+                                     [r.code.value for r in outcome.reasons], outcome.text))
         effect.per_village[p.village_id or ""][f"{p.decision}→{outcome.decision.value}"] += 1
     effect.holders = len(holders)
     return effect

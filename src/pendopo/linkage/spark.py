@@ -240,3 +240,4 @@ class SparkLinker(LinkerBase):
         linked = {int(r["rid"]): str(r["id"]) for r in self.spark.sql(LINKED_IDS_SQL).collect()}
         records = ((int(r["rid"]), str(r["id"])) for r in self.spark.sql("SELECT rid, id FROM l_feat ORDER BY rid").toLocalIterator())
         yield from cluster_rows(pairs, linked, [records], threshold)
+        cluster_pairs.unpersist()

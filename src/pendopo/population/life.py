@@ -56,15 +56,14 @@ def _check_nik(nik: str, sex: str, birth: dt.date, exception: str, *, exclude: i
     parsed = parse_nik(nik)
     template, values = nik_problem_says(parsed, sex, birth)
     if template:
-        problem = template % values if values else template
         with translation.override("en"):
-            english = translation.gettext(template)
-        english = english % values if values else english
+            english = translation.gettext(template) % values
+        problem, english = template % values, english[:1].upper() + english[1:]
         if parsed.digits is None:
-            raise ValidationError({"nik": f"{problem}. / {english[:1].upper()}{english[1:]}."})
+            raise ValidationError({"nik": f"{problem}. / {english}."})
         if not exception.strip():
             raise ValidationError({"nik": f"{problem}. Bila NIK memang demikian di KTP/KK, isi alasan pengecualian. / "
-                                          f"{english[:1].upper()}{english[1:]}. If the NIK really is so on the ID or family card, "
+                                          f"{english}. If the NIK really is so on the ID or family card, "
                                           "give the reason for the exception."})
     taken = Resident.objects.filter(nik=parsed.digits)
     if exclude is not None:
