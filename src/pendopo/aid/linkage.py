@@ -21,6 +21,7 @@ from pendopo.aid.models import (
 from pendopo.aid.rules import Catalogue, Rule
 from pendopo.aid.rules import Scheme as SchemeDef
 from pendopo.aid.screening import Holding
+from pendopo.core import rows
 from pendopo.linkage.index import ReferenceIndex
 from pendopo.linkage.records import PersonRecord
 from pendopo.population.models import Family, FamilyMembership, RegistryState, Resident
@@ -123,12 +124,15 @@ def residents_with_families(person_ids: Iterable[str]) -> list[tuple[Resident, s
         WITH c AS (SELECT id FROM {r} WHERE external_id IN ({",".join(["%s"] * len(ids))}){by_pk}),
              fam AS (SELECT family_id FROM {m} WHERE valid_to IS NULL AND resident_id IN (SELECT id FROM c)),
              people AS (SELECT id FROM c UNION SELECT resident_id FROM {m} WHERE valid_to IS NULL AND family_id IN (SELECT family_id FROM fam))
-        SELECT r.*, f.kk_number AS current_kk FROM {r} r
+        SELECT {rows.columns(Resident, "r")}, f.kk_number FROM {r} r
         LEFT JOIN {m} m ON m.resident_id = r.id AND m.valid_to IS NULL
         LEFT JOIN {f} f ON f.id = m.family_id
         WHERE r.id IN (SELECT id FROM people)
     """  # noqa: S608 - fixed identifiers, values as parameters
-    return [(x, x.current_kk or "") for x in Resident.objects.raw(sql, [*ids, *pks])]  # type: ignore[attr-defined]
+    k = rows.width(Resident)
+    with connection.cursor() as cur:
+        cur.execute(sql, [*ids, *pks])
+        return [(rows.instance(Resident, x[:k]), x[k] or "") for x in cur.fetchall()]
 
 
 def holdings_of(resident_ids: Collection[int]) -> list[Holding]:

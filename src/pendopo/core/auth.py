@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from pendopo.core import rows
 from pendopo.core.models import ApiToken, Unit, User, hash_token
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -18,29 +20,31 @@ def user_for_token(raw: str) -> User | None:
     """The active account behind a live token, or None. Touches ``last_used_at`` at most once a minute.
 
     One plain statement for the token, its account and the account's unit: every API request
-    runs this, and the ORM spent longer building the join than the database running it."""
+    runs this, and the ORM spent longer building the join (and ``raw`` mapping its columns)
+    than the database running it."""
     if not raw or len(raw) > 200:
         return None
     t, u, n = ApiToken._meta.db_table, User._meta.db_table, Unit._meta.db_table
-    unit_columns = [f.column for f in Unit._meta.concrete_fields]
-    sql = (f"SELECT u.*, t.id AS token_id, t.last_used_at AS token_used, {', '.join(f'n.{c} AS unit_{c}' for c in unit_columns)} "  # noqa: S608
+    sql = (f"SELECT {rows.columns(User, 'u')}, t.id, t.last_used_at, {rows.columns(Unit, 'n')} "  # noqa: S608
            f"FROM {t} t JOIN {u} u ON u.id = t.user_id LEFT JOIN {n} n ON n.id = u.unit_id "
            "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active ORDER BY t.created_at DESC LIMIT 1")
-    found = list(User.objects.raw(sql, [hash_token(raw)]))
-    if not found:
+    with connection.cursor() as cur:
+        cur.execute(sql, [hash_token(raw)])
+        row = cur.fetchone()
+    if row is None:
         return None
-    user = found[0]
+    k = rows.width(User)
+    user = rows.instance(User, row[:k])
+    token_id, used = row[k], row[k + 1]
     if user.unit_id is not None:  # the unit as select_related would have it: scopes read it on every request
-        unit = Unit.from_db(user._state.db, unit_columns, [getattr(user, f"unit_{c}") for c in unit_columns])
-        User._meta.get_field("unit").set_cached_value(user, unit)  # type: ignore[attr-defined]
+        User._meta.get_field("unit").set_cached_value(user, rows.instance(Unit, row[k + 2:]))  # type: ignore[attr-defined]
     now = timezone.now()
-    used = user.token_used  # type: ignore[attr-defined]
     if isinstance(used, str):  # SQLite hands an extra column back as text (or a naive datetime)
         used = dt.datetime.fromisoformat(used)
     if isinstance(used, dt.datetime) and timezone.is_naive(used):
         used = timezone.make_aware(used, dt.UTC)
     if used is None or now - used > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)  # type: ignore[attr-defined]
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
 
 
