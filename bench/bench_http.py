@@ -125,6 +125,29 @@ def load(rows: list[dict[str, str]], token: str, clients: int, seconds: float) -
     return [x for lat in latencies for x in lat], statuses, errors[0]
 
 
+def load_wrk(rows: list[dict[str, str]], token: str, clients: int, seconds: float) -> dict[str, object]:
+    """The same load from wrk (Debian's ``wrk``, C): ``clients`` keep-alive connections on two
+    threads, each sending the next row as soon as the answer is in. The Python client spends
+    CPU under one interpreter lock on the machine it measures; wrk spends almost none."""
+    import shutil
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk tidak terpasang (apt-get install wrk) / wrk is not installed; use --load python")
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps({**{k: v for k, v in row.items() if v}, "scheme": "BLT-DD"}) + "\n")
+        bodies = f.name
+    try:
+        r = subprocess.run([wrk, "-t", "2", "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "30s",
+                            "-s", str(Path(__file__).with_name("screenings.lua")), f"http://127.0.0.1:{PORT}", "--", bodies, token],
+                           capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(bodies)
+    line = next(x for x in r.stdout.splitlines() if x.startswith("WRK "))
+    return json.loads(line[4:])
+
+
 def login(username: str, password: str) -> str:
     """A session cookie for ``username`` (the form pages need one)."""
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
@@ -175,6 +198,8 @@ def main() -> None:
     ap.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/pendopo_bench")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="reuse the loaded database of an earlier run")
+    ap.add_argument("--load", choices=("wrk", "python", "both"), default="wrk",
+                    help="load generator: wrk (C, Debian's package) or this script's Python threads")
     a = ap.parse_args()
     folder = Path(tempfile.gettempdir()) / f"pendopo-bench-screen/{a.residents}-20000-{a.seed}"
     if not (folder / "expected.csv").exists():
@@ -226,18 +251,26 @@ def main() -> None:
         pss = [pss_mib(k) for k in kids]
         total_pss = pss_mib(server.pid) + sum(pss)
         load(rows, token, a.clients, 5)  # warm-up
-        lat, statuses, errors = load(rows, token, a.clients, a.seconds)
+        wrk = load_wrk(rows, token, a.clients, a.seconds) if a.load in {"wrk", "both"} else None
+        if wrk is not None:
+            print("wrk:", json.dumps({**wrk, "per_second": round(wrk["requests"] / wrk["seconds"], 1)}), flush=True)  # type: ignore[operator]
+        if a.load in {"python", "both"}:
+            lat, statuses, errors = load(rows, token, a.clients, a.seconds)
+        else:
+            lat, statuses, errors = load(rows, token, 1, 2)  # a few answers to show the decisions are real
         cookie = login("bench.dinsos", "bench-password-123")
         form = preview(rows, cookie, 300)
         total = len(lat)
+        python_client = {
+            "requests": total, "per_second": round(total / a.seconds, 1), "errors": errors,
+            "p50_ms": round(1000 * percentile(lat, 50), 1), "p95_ms": round(1000 * percentile(lat, 95), 1),
+            "p99_ms": round(1000 * percentile(lat, 99), 1), "max_ms": round(1000 * max(lat), 1),
+        } if a.load != "wrk" else {}
         print(json.dumps({
             "residents": a.residents, "workers": a.workers, "threads": a.threads, "clients": a.clients,
             "ready_seconds": round(ready, 1), "worker_rss_mib": [round(x) for x in per_worker],
             "worker_pss_mib": [round(x) for x in pss], "server_pss_mib": round(total_pss),
-            "requests": total, "per_second": round(total / a.seconds, 1), "errors": errors,
-            "p50_ms": round(1000 * percentile(lat, 50), 1), "p95_ms": round(1000 * percentile(lat, 95), 1),
-            "p99_ms": round(1000 * percentile(lat, 99), 1), "max_ms": round(1000 * max(lat), 1),
-            "decisions": statuses,
+            "wrk": wrk, "python_client": python_client, "decisions": statuses,
             "form_preview_p50_ms": round(1000 * percentile(form, 50), 1), "form_preview_p99_ms": round(1000 * percentile(form, 99), 1),
         }, indent=1))
     finally:
