@@ -349,7 +349,11 @@ class ScreenJob(LinkerBase):
             SELECT f.id, f.nik, f.kk, coalesce(g.status, '') FROM r_feat f JOIN wanted USING (rid)
             JOIN reg g ON g.line - 1 = f.rid
         """).fetchall()
-        return Registry(RegistryPerson(str(pid), nik, kk, registry_status(status) or "alive") for pid, nik, kk, status in rows)
+        statuses: dict[str, str] = {}  # a handful of distinct spellings, looked up once each
+        for row in rows:
+            if row[3] not in statuses:
+                statuses[row[3]] = registry_status(row[3]) or "alive"
+        return Registry.of_rows((str(pid), nik, kk, statuses[status]) for pid, nik, kk, status in rows)
 
     def _roll_holdings(self, holdings: Holdings) -> None:
         """The holdings screening can meet: those of the people in ``wanted`` (the person each

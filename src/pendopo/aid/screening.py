@@ -173,6 +173,23 @@ class Registry:
         if p.kk:
             self.families.setdefault(p.kk, []).append(p.person_id)
 
+    @classmethod
+    def of_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> Registry:
+        """From (person_id, nik, kk, status) rows in bulk: hundreds of thousands of people for
+        a large file, where ``add`` one by one was a second of the run."""
+        reg = cls()
+        people = reg.people
+        families = reg.families
+        for pid, nik, kk, status in rows:
+            people[pid] = RegistryPerson(pid, nik, kk, status)
+            if kk:
+                members = families.get(kk)
+                if members is None:
+                    families[kk] = [pid]
+                else:
+                    members.append(pid)
+        return reg
+
     def family_of(self, person_id: str) -> list[str]:
         p = self.people.get(person_id)
         if p is None or not p.kk:
@@ -290,7 +307,8 @@ class Screener:
     def _covered(self, person: RegistryPerson, family: list[str]) -> list[Found]:
         out: list[Found] = []
         pid = person.person_id
-        held = [(m, h) for m in family for h in self.holdings.of(m)]
+        by_person = self.holdings.by_person
+        held = [(m, h) for m in family for h in by_person.get(m, ())]
         if not held:
             return out  # most families hold nothing: no rule can apply
         for rule in self.rules:
