@@ -255,7 +255,9 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
 _DERIVED = """
     SELECT *, CASE WHEN length(village) = 13 AND substr(village, 3, 1) = '.' AND substr(village, 6, 1) = '.'
                         AND substr(village, 9, 1) = '.' THEN substr(village, 1, 8) ELSE '' END AS kec,
-           length(nik) = 16 AS has_nik
+           length(nik) = 16 AS has_nik,
+           string_split(name_phon, ' ')[-1] AS k_last_phon,
+           array_to_string(list_sort(string_split(name_phon, ' ')), ' ') AS k_sorted_phon
     FROM {feat}
 """
 _REFERENCE = """
@@ -267,16 +269,16 @@ _REFERENCE = """
         CASE WHEN village <> '' AND first_phon <> '' THEN 'v' || village || '|' || first_phon END,
         CASE WHEN village <> '' AND birth <> 0 THEN 'b' || village || '|' || birth END,
         CASE WHEN village <> '' AND kec = '' AND contains(name_phon, ' ')
-             THEN 'w' || village || '|' || string_split(name_phon, ' ')[-1] END,
+             THEN 'w' || village || '|' || k_last_phon END,
         CASE WHEN birth <> 0 AND first_phon <> '' THEN 'd' || birth || '|' || first_phon END,
-        CASE WHEN birth <> 0 AND name_phon <> '' AND string_split(name_phon, ' ')[-1] <> first_phon
-             THEN 'd' || birth || '|' || string_split(name_phon, ' ')[-1] END,
+        CASE WHEN birth <> 0 AND name_phon <> '' AND k_last_phon <> first_phon
+             THEN 'd' || birth || '|' || k_last_phon END,
         CASE WHEN name_phon <> '' AND village <> '' THEN 'p' || (CASE WHEN kec <> '' THEN kec ELSE village END) || '|'
-             || array_to_string(list_sort(string_split(name_phon, ' ')), ' ') END,
+             || k_sorted_phon END,
         CASE WHEN name_phon <> '' AND birth <> 0 THEN 'y' || year(DATE '0001-01-01' + (birth - 1)) || '|'
-             || array_to_string(list_sort(string_split(name_phon, ' ')), ' ') END,
+             || k_sorted_phon END,
         CASE WHEN name_phon <> '' AND place <> '' AND kec = '' THEN 't' || place || '|'
-             || array_to_string(list_sort(string_split(name_phon, ' ')), ' ') END
+             || k_sorted_phon END
     )
 """
 _QUERY_EXTRA = """
