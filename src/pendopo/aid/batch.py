@@ -27,6 +27,7 @@ from pendopo.aid.screening import (
     Text,
     Typed,
 )
+from pendopo.linkage import arrow
 from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
@@ -100,8 +101,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
             for c in present:
                 i = index[lower[c]]
                 columns[c].append(cell_text(row[i]) if i < len(row) else None)
-        arrow = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
-        con.register(f"{table}_in", arrow)
+        con.register(f"{table}_in", pa.table({c: arrow.strings(v) for c, v in columns.items()}))
         con.execute(f"CREATE OR REPLACE TABLE {table}_rows AS SELECT * FROM {table}_in")
         con.unregister(f"{table}_in")
     else:
@@ -172,8 +172,8 @@ class ScreenJob(LinkerBase):
         def flush() -> None:
             if chunk:
                 data = {c: [None if r[i] is None else str(r[i]) for r in chunk] for i, c in enumerate(cols)}
-                table = pa.table({"line": pa.array(range(n - len(chunk) + 1, n + 1), pa.int64()),
-                                  **{c: pa.array(v, pa.string()) for c, v in data.items()}})
+                table = pa.table({"line": arrow.column(range(n - len(chunk) + 1, n + 1), pa.int64()),
+                                  **{c: arrow.strings(v) for c, v in data.items()}})
                 self.con.register("reg_in", table)
                 self.con.execute(f"INSERT INTO reg SELECT line, {', '.join(cols)} FROM reg_in")
                 self.con.unregister("reg_in")

@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from pendopo.linkage import arrow
 from pendopo.linkage.compare import FIELD_ORDER
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import (
@@ -345,12 +346,12 @@ class DuckDBLinker(LinkerBase):
                     values[:] = column.to_pylist()
                     facts[name] = values
                 else:
-                    facts[name] = column.to_numpy(zero_copy_only=False)
+                    facts[name] = arrow.to_numpy(column)
             pattern = codes(levels_from_facts(facts))
             patterns.update(pattern.tolist())
             if not store:
                 continue
-            out = pa.table({"lrid": batch.column("lrid"), "rrid": batch.column("rrid"), "code": pa.array(pattern, pa.int64())})
+            out = pa.table({"lrid": batch.column("lrid"), "rrid": batch.column("rrid"), "code": arrow.column(pattern, pa.int64())})
             self.con.register("chunk_scored", out)
             self.con.execute("INSERT INTO scored SELECT * FROM chunk_scored")
             self.con.unregister("chunk_scored")
@@ -370,9 +371,9 @@ class DuckDBLinker(LinkerBase):
 
     def _weights(self, model: Model, patterns: Iterable[int]) -> None:
         rows = pattern_weights(model, patterns)
-        table = pa.table({"code": pa.array([r[0] for r in rows], pa.int64()),
-                          "weight": pa.array([r[1] for r in rows], pa.float64()),
-                          "prob": pa.array([r[2] for r in rows], pa.float64())})
+        table = pa.table({"code": arrow.column([r[0] for r in rows], pa.int64()),
+                          "weight": arrow.column([r[1] for r in rows], pa.float64()),
+                          "prob": arrow.column([r[2] for r in rows], pa.float64())})
         self.con.register("weights_in", table)
         self.con.execute("CREATE OR REPLACE TABLE weights AS SELECT * FROM weights_in")
         self.con.unregister("weights_in")

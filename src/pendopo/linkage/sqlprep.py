@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pendopo.linkage import arrow
 from pendopo.linkage.address import normalise_village_code
 from pendopo.linkage.dates import parse_date
 from pendopo.linkage.names import (
@@ -77,7 +78,7 @@ def _map_values(con: duckdb.DuckDBPyConnection, values: list[str], name: str, sc
     data: dict[str, list[Any]] = {"raw": values}
     for i, (col, _) in enumerate(schema):
         data[col] = [r[i] for r in rows]
-    table = pa.table(data, schema=pa.schema([("raw", pa.string()), *schema]))
+    table = arrow.table(data, pa.schema([("raw", pa.string()), *schema]))
     con.register(f"{name}_in", table)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_in")
     con.unregister(f"{name}_in")
@@ -105,7 +106,7 @@ def records_to_raw(con: duckdb.DuckDBPyConnection, raw: str, records: Iterable[P
     def flush() -> None:
         if not columns["rid"]:
             return
-        con.register("raw_chunk", pa.table(columns, schema=RAW_SCHEMA))
+        con.register("raw_chunk", arrow.table(columns, RAW_SCHEMA))
         con.execute(f"INSERT INTO {raw} SELECT * FROM raw_chunk")
         con.unregister("raw_chunk")
         for values in columns.values():
