@@ -353,7 +353,7 @@ class ScreenJob(LinkerBase):
         for row in rows:
             if row[3] not in statuses:
                 statuses[row[3]] = registry_status(row[3]) or "alive"
-        return Registry.of_rows((str(pid), nik, kk, statuses[status]) for pid, nik, kk, status in rows)
+        return Registry(RegistryPerson(str(pid), nik, kk, statuses[status]) for pid, nik, kk, status in rows)
 
     def _roll_holdings(self, holdings: Holdings) -> None:
         """The holdings screening can meet: those of the people in ``wanted`` (the person each

@@ -173,23 +173,6 @@ class Registry:
         if p.kk:
             self.families.setdefault(p.kk, []).append(p.person_id)
 
-    @classmethod
-    def of_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> Registry:
-        """From (person_id, nik, kk, status) rows in bulk: hundreds of thousands of people for
-        a large file, where ``add`` one by one was a second of the run."""
-        reg = cls()
-        people = reg.people
-        families = reg.families
-        for pid, nik, kk, status in rows:
-            people[pid] = RegistryPerson(pid, nik, kk, status)
-            if kk:
-                members = families.get(kk)
-                if members is None:
-                    families[kk] = [pid]
-                else:
-                    members.append(pid)
-        return reg
-
     def family_of(self, person_id: str) -> list[str]:
         p = self.people.get(person_id)
         if p is None or not p.kk:

@@ -37,12 +37,6 @@ def _request_fields() -> dict[str, Any]:
     return {"ip": info.ip, "path": info.path[:250]}
 
 
-def _write(event: AuditEvent) -> AuditEvent:
-    """One prepared INSERT: the screening API writes an event on every request, and the ORM's
-    insert compiler cost about as long as the database's commit."""
-    return rows.insert(event)
-
-
 def audit_write(
     *,
     actor: User | None,
@@ -55,8 +49,10 @@ def audit_write(
     personal_data: bool = False,
     kind: str = AuditKind.WRITE,
 ) -> AuditEvent:
-    """Record one change made by ``actor`` (None for the system itself)."""
-    return _write(AuditEvent(
+    """Record one change made by ``actor`` (None for the system itself). One prepared INSERT
+    (``rows.insert``): the screening API writes an event on every request, and the ORM's insert
+    compiler cost about as long as the database's commit."""
+    return rows.insert(AuditEvent(
         kind=kind,
         action=action,
         changes=dict(changes or {}),
@@ -86,7 +82,7 @@ def audit_read(
     changes: dict[str, Any] = {"ids": ids} if ids else {}
     if detail:
         changes.update(detail)
-    return _write(AuditEvent(
+    return rows.insert(AuditEvent(
         kind=kind,
         action=action,
         object_type=object_type,

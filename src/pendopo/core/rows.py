@@ -21,13 +21,9 @@ Converter = Callable[[Any, Any, Any], Any]
 _converters: dict[tuple[str, type[models.Model]], list[tuple[int, list[Converter], Col]]] = {}
 
 
-def columns(model: type[models.Model], alias: str, prefix: str = "") -> str:
-    """``alias.col1, alias.col2, …`` of the model's concrete fields in order (with ``prefix``:
-    ``alias.col AS prefixcol``)."""
-    cols = [f.column for f in model._meta.concrete_fields]
-    if prefix:
-        return ", ".join(f"{alias}.{c} AS {prefix}{c}" for c in cols)
-    return ", ".join(f"{alias}.{c}" for c in cols)
+def columns(model: type[models.Model], alias: str) -> str:
+    """``alias.col1, alias.col2, …``: the model's concrete fields in order."""
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
 
 
 def width(model: type[models.Model]) -> int:

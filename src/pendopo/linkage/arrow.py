@@ -38,10 +38,8 @@ def strings(values: Sequence[str | None]) -> pa.Array:
             raise TypeError(f"expected str or None, got {type(v).__name__}")
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:])
-    if offsets[-1] > _MAX_OFFSET:  # over 2 GiB of text in one column: the large layout
-        validity, missing = _validity(mask)
-        return pa.Array.from_buffers(pa.large_string(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))],
-                                     null_count=missing).cast(pa.string())
+    if offsets[-1] > _MAX_OFFSET:  # over 2 GiB of text: beyond the 32-bit layout; pyarrow chunks it
+        return pa.array(values, pa.string())
     validity, missing = _validity(mask)
     return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))],
                                  null_count=missing)
