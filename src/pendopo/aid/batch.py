@@ -231,6 +231,9 @@ class ScreenJob(LinkerBase):
         linked = self._link(intake=True)
         resolutions = self._intake_resolutions() if linked else {}
         self.progress("registry", len(resolutions))
+        if linked:
+            self._roll_link_table()
+            self._holders()
         registry = self._registry() if linked else Registry()
         self.progress("holdings", 0)
         holdings = Holdings(self.known_holdings)
@@ -334,16 +337,34 @@ class ScreenJob(LinkerBase):
                 for line, best, score, amb, status in self.con.execute(
                     "SELECT line, best, score, ambiguous, status FROM roll_link").fetchall()}
 
+    def _holders(self) -> None:
+        """``holders``: the registry people who may hold a scheme — the person of every matched
+        roll row, every candidate that fits a possible one, and the holdings given already
+        resolved (the database mode)."""
+        possible = float(self.linker.thresholds.possible)
+        self.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE holders AS
+            SELECT best AS id FROM roll_link WHERE status = 'match'
+            UNION SELECT r.right_id FROM roll_link l JOIN ranked r ON r.left_id = 'r' || l.line
+                  WHERE l.status = 'possible' AND r.prob >= {possible}
+        """)
+        if self.known_holdings:
+            known = pa.table({"id": arrow.strings(sorted({h.person_id for h in self.known_holdings}))})
+            self.con.register("known_in", known)
+            self.con.execute("INSERT INTO holders SELECT id FROM known_in WHERE id NOT IN (SELECT id FROM holders)")
+            self.con.unregister("known_in")
+
     def _registry(self) -> Registry:
         """The registry facts screening reads: the best candidate of every intake row (the only
-        person ``Screener`` looks up, and only when the row resolves to them) and their
-        families; not the whole registry in Python objects."""
+        person ``Screener`` looks up, and only when the row resolves to them) and the members of
+        their families who may hold a scheme (``holders``; a member holding nothing cannot make a
+        rule apply); not the whole registry in Python objects."""
         self.con.execute("""
             CREATE OR REPLACE TEMP TABLE wanted AS
             WITH c AS (SELECT DISTINCT rrid FROM ranked WHERE starts_with(left_id, 'i') AND k = 1),
                  fam AS (SELECT DISTINCT r.kk FROM r_feat r JOIN c ON c.rrid = r.rid WHERE r.kk <> '')
             SELECT rrid AS rid FROM c
-            UNION SELECT f.rid FROM r_feat f JOIN fam USING (kk)
+            UNION SELECT f.rid FROM r_feat f JOIN fam USING (kk) WHERE f.id IN (SELECT id FROM holders)
         """)
         rows = self.con.execute("""
             SELECT f.id, f.nik, f.kk, coalesce(g.status, '') FROM r_feat f JOIN wanted USING (rid)
@@ -358,7 +379,6 @@ class ScreenJob(LinkerBase):
     def _roll_holdings(self, holdings: Holdings) -> None:
         """The holdings screening can meet: those of the people in ``wanted`` (the person each
         intake row may resolve to, and their family), certain or, for possible roll rows, uncertain."""
-        self._roll_link_table()
         counts = dict(self.con.execute("SELECT status, count(*) FROM roll_link GROUP BY status").fetchall())
         self.summary.rolls_resolved = int(counts.get("match", 0))
         self.summary.rolls_uncertain = int(counts.get("possible", 0))

@@ -14,6 +14,7 @@ is ``review``, and a reject reason that hangs on an uncertain identity is not gi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -201,7 +202,12 @@ _COMPONENTS = {"hamil": ("hamil", "bumil", "pregnan", "kehamilan"), "balita": ("
 
 
 def normalise_component(value: object) -> str:
-    text = str(value or "").strip().lower()
+    return _component(str(value or ""))
+
+
+@functools.lru_cache(maxsize=1024)
+def _component(value: str) -> str:  # a roll has a handful of spellings, met on every holding
+    text = value.strip().lower()
     for key, words in _COMPONENTS.items():
         if any(w in text for w in words):
             return key
@@ -294,7 +300,10 @@ class Screener:
         held = [(m, h) for m in family for h in by_person.get(m, ())]
         if not held:
             return out  # most families hold nothing: no rule can apply
+        schemes = {h.scheme for _, h in held}
         for rule in self.rules:
+            if rule.held not in schemes:
+                continue
             certain = [(m, h) for m, h in held if (rule.unit == "family" or m == pid) and _matches(rule, h)]
             hit = next(((m, h) for m, h in certain if h.certain), None)
             if hit is not None:

@@ -341,9 +341,11 @@ class DuckDBLinker(LinkerBase):
             facts = {}
             for name in batch.schema.names:
                 column = batch.column(name)
-                if name in ("a_phon", "b_phon"):
-                    values = np.empty(len(column), dtype=object)
-                    values[:] = column.to_pylist()
+                if name in ("a_phon", "b_phon"):  # only the pairs a token-set ratio may decide: few
+                    values = np.full(len(column), None, dtype=object)
+                    if column.null_count < len(column):
+                        valid = column.is_valid()
+                        values[arrow.to_numpy(valid)] = column.filter(valid).to_pylist()
                     facts[name] = values
                 else:
                     facts[name] = arrow.to_numpy(column)

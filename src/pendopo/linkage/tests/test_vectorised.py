@@ -129,3 +129,27 @@ def test_plain_names_put_together_in_sql_equal_normalise_name() -> None:
     assert set(got) == set(names)
     for name in set(names):
         assert got[name] == _name(name), name
+
+
+def test_duckdb_jaro_winkler_is_rapidfuzz_s_as_32_bit_floats() -> None:
+    """FACTS_SQL takes the names' Jaro-Winkler similarity from DuckDB, ``pair_facts`` from
+    rapidfuzz: the levels' thresholds must see the same numbers (two empty sounds aside)."""
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
+
+    rng = random.Random(21)
+    letters = "abcdeghijklmnoprstuwy  "
+
+    def word() -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.choice([1, 2, 3, 5, 8, 13, 21, 40, 70]))).strip() or "a"
+
+    a = [word() for _ in range(20_000)]
+    b = [x if rng.random() < 0.1 else (x[: rng.randint(0, len(x))] + word()[:3]) if rng.random() < 0.6 else word() for x in a]
+    con = duckdb.connect()
+    con.register("t", pa.table({"a": a, "b": b}))
+    got = np.array([r[0] for r in con.execute("SELECT jaro_winkler_similarity(a, b)::FLOAT FROM t").fetchall()], dtype=np.float32)
+    expected = process.cpdist(a, b, scorer=JaroWinkler.similarity, workers=1).astype(np.float32)
+    assert (got == expected).all()
