@@ -261,46 +261,68 @@ _DERIVED = """
            array_to_string(list_sort(string_split(name_phon, ' ')), ' ') AS k_sorted_phon
     FROM {feat}
 """
-_REFERENCE = """
+def _k(kind: str, *parts: str, hashed: bool) -> str:
+    """One key of the recipe: the string ``kind`` + the parts joined by ``|`` (as ``blocking.py``
+    writes them), or with ``hashed`` a 64-bit hash. A key of several parts hashes the kind and
+    the parts as they are, building no string (half the time of making two million records'
+    keys). A key of one part, a NIK or KK or a piece of one, hashes its string: DuckDB's hash of
+    a 16-character string is weak (two NIKs differing in their 8th and 16th digits often
+    collide: 50,000 of 8.2 million distinct keys of a 2M registry), and the kind letter in front
+    avoids that. Query and reference keys are made the same way, so they meet in either form."""
+    if hashed and len(parts) > 1:
+        return f"hash('{kind}', {', '.join(parts)})"
+    text = f"'{kind}' || " + " || '|' || ".join(parts)
+    return f"hash({text})" if hashed else text
+
+
+def _reference(hashed: bool) -> str:
+    """The recipe of blocking.reference_keys, in SQL: a list of keys, NULL where one does not apply."""
+    def k(kind: str, *parts: str) -> str:
+        return _k(kind, *parts, hashed=hashed)
+
+    return f"""
     list_value(
-        CASE WHEN nik <> '' THEN 'n' || nik END,
-        CASE WHEN has_nik THEN 'r' || substr(nik, 1, 12) WHEN nik <> '' THEN 'h' || substr(nik, 1, length(nik) // 2) END,
-        CASE WHEN has_nik THEN 's' || substr(nik, 7) WHEN nik <> '' THEN 't' || substr(nik, length(nik) // 2 + 1) END,
-        CASE WHEN kk <> '' THEN 'k' || kk END,
-        CASE WHEN village <> '' AND first_phon <> '' THEN 'v' || village || '|' || first_phon END,
-        CASE WHEN village <> '' AND birth <> 0 THEN 'b' || village || '|' || birth END,
-        CASE WHEN village <> '' AND kec = '' AND contains(name_phon, ' ')
-             THEN 'w' || village || '|' || k_last_phon END,
-        CASE WHEN birth <> 0 AND first_phon <> '' THEN 'd' || birth || '|' || first_phon END,
-        CASE WHEN birth <> 0 AND name_phon <> '' AND k_last_phon <> first_phon
-             THEN 'd' || birth || '|' || k_last_phon END,
-        CASE WHEN name_phon <> '' AND village <> '' THEN 'p' || (CASE WHEN kec <> '' THEN kec ELSE village END) || '|'
-             || k_sorted_phon END,
-        CASE WHEN name_phon <> '' AND birth <> 0 THEN 'y' || year(DATE '0001-01-01' + (birth - 1)) || '|'
-             || k_sorted_phon END,
-        CASE WHEN name_phon <> '' AND place <> '' AND kec = '' THEN 't' || place || '|'
-             || k_sorted_phon END
+        CASE WHEN nik <> '' THEN {k('n', 'nik')} END,
+        CASE WHEN has_nik THEN {k('r', 'substr(nik, 1, 12)')} WHEN nik <> '' THEN {k('h', 'substr(nik, 1, length(nik) // 2)')} END,
+        CASE WHEN has_nik THEN {k('s', 'substr(nik, 7)')} WHEN nik <> '' THEN {k('t', 'substr(nik, length(nik) // 2 + 1)')} END,
+        CASE WHEN kk <> '' THEN {k('k', 'kk')} END,
+        CASE WHEN village <> '' AND first_phon <> '' THEN {k('v', 'village', 'first_phon')} END,
+        CASE WHEN village <> '' AND birth <> 0 THEN {k('b', 'village', 'birth')} END,
+        CASE WHEN village <> '' AND kec = '' AND contains(name_phon, ' ') THEN {k('w', 'village', 'k_last_phon')} END,
+        CASE WHEN birth <> 0 AND first_phon <> '' THEN {k('d', 'birth', 'first_phon')} END,
+        CASE WHEN birth <> 0 AND name_phon <> '' AND k_last_phon <> first_phon THEN {k('d', 'birth', 'k_last_phon')} END,
+        CASE WHEN name_phon <> '' AND village <> '' THEN {k('p', "CASE WHEN kec <> '' THEN kec ELSE village END", 'k_sorted_phon')} END,
+        CASE WHEN name_phon <> '' AND birth <> 0 THEN {k('y', "year(DATE '0001-01-01' + (birth - 1))", 'k_sorted_phon')} END,
+        CASE WHEN name_phon <> '' AND place <> '' AND kec = '' THEN {k('t', 'place', 'k_sorted_phon')} END
     )
 """
-_QUERY_EXTRA = """
+
+
+def _query_extra(hashed: bool) -> str:
+    """What blocking.query_keys adds to the reference keys: the NIK's repairs and the swapped
+    birth date."""
+    def k(kind: str, *parts: str) -> str:
+        return _k(kind, *parts, hashed=hashed)
+
+    swapped = k("n", "substr(nik, 1, i - 1) || substr(nik, i + 1, 1) || substr(nik, i, 1) || substr(nik, i + 2)")
+    nik_from_birth = ("substr(village, 1, 2) || substr(village, 4, 2) || substr(village, 7, 2)"
+                      " || lpad((day(DATE '0001-01-01' + (birth - 1)) + CASE WHEN sex = 'P' THEN 40 ELSE 0 END)::VARCHAR, 2, '0')"
+                      " || lpad(month(DATE '0001-01-01' + (birth - 1))::VARCHAR, 2, '0')"
+                      " || lpad((year(DATE '0001-01-01' + (birth - 1)) % 100)::VARCHAR, 2, '0')")
+    return f"""
     list_concat(
         CASE WHEN nik <> '' THEN [
-            'n' || substr(nik, 1, i - 1) || substr(nik, i + 1, 1) || substr(nik, i, 1) || substr(nik, i + 2)
-            FOR i IN range(1, length(nik)) IF substr(nik, i, 1) <> substr(nik, i + 1, 1)
+            {swapped} FOR i IN range(1, length(nik)) IF substr(nik, i, 1) <> substr(nik, i + 1, 1)
         ] ELSE [] END,
         CASE WHEN has_nik THEN [
-            'n' || substr(nik, 1, 15) || dgt FOR dgt IN ['0','1','2','3','4','5','6','7','8','9'] IF dgt <> substr(nik, 16, 1)
+            {k('n', 'substr(nik, 1, 15) || dgt')} FOR dgt IN ['0','1','2','3','4','5','6','7','8','9'] IF dgt <> substr(nik, 16, 1)
         ] ELSE [] END,
         list_value(
-            CASE WHEN has_nik THEN 'k' || nik END,
-            CASE WHEN kk <> '' THEN 'n' || kk END,
-            CASE WHEN birth_swapped <> 0 AND village <> '' THEN 'b' || village || '|' || birth_swapped END,
-            CASE WHEN birth_swapped <> 0 AND first_phon <> '' THEN 'd' || birth_swapped || '|' || first_phon END,
-            CASE WHEN kec <> '' AND birth <> 0 AND sex <> '' THEN
-                'r' || substr(village, 1, 2) || substr(village, 4, 2) || substr(village, 7, 2)
-                || lpad((day(DATE '0001-01-01' + (birth - 1)) + CASE WHEN sex = 'P' THEN 40 ELSE 0 END)::VARCHAR, 2, '0')
-                || lpad(month(DATE '0001-01-01' + (birth - 1))::VARCHAR, 2, '0')
-                || lpad((year(DATE '0001-01-01' + (birth - 1)) % 100)::VARCHAR, 2, '0') END
+            CASE WHEN has_nik THEN {k('k', 'nik')} END,
+            CASE WHEN kk <> '' THEN {k('n', 'kk')} END,
+            CASE WHEN birth_swapped <> 0 AND village <> '' THEN {k('b', 'village', 'birth_swapped')} END,
+            CASE WHEN birth_swapped <> 0 AND first_phon <> '' THEN {k('d', 'birth_swapped', 'first_phon')} END,
+            CASE WHEN kec <> '' AND birth <> 0 AND sex <> '' THEN {k('r', nik_from_birth)} END
         )
     )
 """
@@ -315,13 +337,14 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
     matching ``where`` (an SQL condition) and only the keys found in the table ``keys_in``, when
     given (a reference keeps just the keys some query row has; a key's count stays exact).
 
-    Key tables hold DuckDB's 64-bit hash of each key: joins on integers are several times
+    Key tables hold a 64-bit hash of each key (``_k``): joins on integers are several times
     faster than on strings and take a third of the memory. (A collision only adds a candidate
-    pair, which the comparison then rejects.) A record's reference keys all start with a
+    pair, which the comparison then rejects.) ``hashed=False`` gives the key strings of
+    ``blocking.py`` instead; a test checks that both forms join the same records. A record's reference keys all start with a
     different letter, so only query keys need de-duplicating."""
     end = int(con.execute(f"SELECT coalesce(max(rid), -1) + 1 FROM {side}_feat").fetchall()[0][0])  # noqa: S608 - own names
-    for table, wanted, expr, distinct in (("refkeys", reference, _REFERENCE, ""),
-                                          ("keys", query, f"list_concat({_REFERENCE}, {_QUERY_EXTRA})", "DISTINCT")):
+    for table, wanted, expr, distinct in (("refkeys", reference, _reference(hashed), ""),
+                                          ("keys", query, f"list_concat({_reference(hashed)}, {_query_extra(hashed)})", "DISTINCT")):
         con.execute(f"CREATE OR REPLACE TABLE {side}_{table} (key {'UBIGINT' if hashed else 'VARCHAR'}, rid INTEGER)")
         if not wanted:
             continue
@@ -333,7 +356,7 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
             derived = _DERIVED.format(feat=f"(SELECT * FROM {side}_feat WHERE {part})")
             con.execute(f"""
                 INSERT INTO {side}_{table} SELECT * FROM (
-                    SELECT {distinct} {"hash(key)" if hashed else "key"} AS key, rid FROM (
+                    SELECT {distinct} key, rid FROM (
                         SELECT rid, unnest({expr}) AS key FROM ({derived})
                     ) WHERE key IS NOT NULL
                 ) WHERE true{present}

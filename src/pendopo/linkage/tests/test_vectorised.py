@@ -153,3 +153,29 @@ def test_duckdb_jaro_winkler_is_rapidfuzz_s_as_32_bit_floats() -> None:
     got = np.array([r[0] for r in con.execute("SELECT jaro_winkler_similarity(a, b)::FLOAT FROM t").fetchall()], dtype=np.float32)
     expected = process.cpdist(a, b, scorer=JaroWinkler.similarity, workers=1).astype(np.float32)
     assert (got == expected).all()
+
+
+def test_hashed_keys_join_the_same_records_as_key_strings() -> None:
+    """The batch engine hashes each key's kind and parts without building its string: the query
+    and reference rows that share a key are the ones that share a key string, with how many."""
+    import duckdb
+    import pyarrow as pa
+
+    from pendopo.linkage.sqlprep import RAW_COLUMNS, build_keys, prepare_in_duckdb
+
+    rows = registry(2500, seed=22)
+    records = [PersonRecord(r.person_id, r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code) for r in rows]
+    records += [PersonRecord(f"Q{i}", r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code)
+                for i, (r, _) in enumerate(dirty_sample(rows, 1200, seed=23, outsiders=100))]
+    con = duckdb.connect()
+    con.register("raw_in", pa.table({"rid": list(range(len(records))), **{c: [getattr(r, c) for r in records] for c in RAW_COLUMNS}}))
+    con.execute("CREATE TABLE raw AS SELECT * FROM raw_in")
+    prepare_in_duckdb(con, "raw", "t", query=False, reference=False, keys=False)
+    shared = {}
+    for hashed in (False, True):
+        build_keys(con, "t", query=True, reference=True, hashed=hashed)
+        shared[hashed] = con.execute("""
+            SELECT q.rid, r.rid, count(*) FROM t_keys q JOIN t_refkeys r USING (key) WHERE q.rid <> r.rid GROUP BY ALL ORDER BY ALL
+        """).fetchall()
+    assert len(shared[False]) > 5000
+    assert shared[True] == shared[False]
