@@ -75,6 +75,7 @@ def prepare_data(name: str, folder: Path) -> dict[str, object]:
 # --- engines (each runs in a child process) ---------------------------------------------------
 def run_pendopo(name: str, info: dict[str, object], folder: Path) -> list[tuple[str, str]]:
     from pendopo.linkage.batch import DuckDBLinker
+    from pendopo.linkage.cli import MEMORY_LIMIT
     from pendopo.linkage.io import Mapping
 
     if name.startswith("febrl"):
@@ -83,7 +84,7 @@ def run_pendopo(name: str, info: dict[str, object], folder: Path) -> list[tuple[
     else:
         mapping = Mapping()
     files = [str(folder / f) for f in info["files"]]  # type: ignore[union-attr]
-    with DuckDBLinker(memory_limit="1GB") as linker:  # as `pendopo link` runs it (its default --memory-limit)
+    with DuckDBLinker(memory_limit=MEMORY_LIMIT) as linker:  # as `pendopo link` runs it (its default --memory-limit)
         if info["kind"] == "dedupe":
             linker.load_csv("l", files[0], mapping, query=True, reference=True)
             clusters = linker.dedupe()

@@ -186,6 +186,7 @@ class DuckDBLinker(LinkerBase):
         (``sqlprep``): ``{side}_feat``, ``{side}_keys`` (query keys) and ``{side}_refkeys``."""
         rid = records_to_raw(self.con, f"{side}_raw", records, lambda n: self.progress(f"load:{side}", n))
         prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference, keys=False)
+        drop_relation(self.con, f"{side}_raw")  # the features are all a job reads from here on
         self.roles[side] = (query, reference)
         self.sizes[side] = rid
         return rid
@@ -241,6 +242,8 @@ class DuckDBLinker(LinkerBase):
             raise InputError(f"id '{dup[0][0]}' muncul dua kali / duplicate id", file=str(path), row=int(dup[0][1]) + 2,
                              column=mapping.id_column)
         n = prepare_in_duckdb(self.con, raw, side, query=query, reference=reference, keys=False)
+        drop_relation(self.con, raw)  # the features are all a job reads from here on
+        drop_relation(self.con, f"{raw}_rows")
         self.roles[side] = (query, reference)
         self.sizes[side] = n
         self.progress(f"load:{side}", n)
@@ -318,6 +321,11 @@ class DuckDBLinker(LinkerBase):
             CREATE OR REPLACE TABLE weak_sample AS SELECT lrid, rrid FROM candidates
             WHERE NOT strong AND (lrid::BIGINT * 7919 + rrid::BIGINT * 104729) % {WEAK_SAMPLE} = 0
         """)
+        # The keys are done with; in the in-memory database they would hold their memory
+        # through the comparison.
+        self.con.execute("DROP TABLE usable")
+        for keys in ("l_keys", "l_refkeys", "r_refkeys", "r_keys"):
+            self.con.execute(f"DROP TABLE IF EXISTS {keys}")
         n = self.con.execute("SELECT count(*) FROM pairs").fetchall()
         return int(n[0][0]) if n else 0
 

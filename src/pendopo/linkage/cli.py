@@ -25,6 +25,10 @@ from pendopo.linkage.io import (
     write_csv_atomically,
 )
 
+# DuckDB's memory for a link job. Its tables live in memory (decision 27) and spill to a
+# temporary directory beyond this: 600 MB keeps a 2M-row registry job under 1 GB in all (at
+# 1 GB it was 4 s faster and 190 MiB larger).
+MEMORY_LIMIT = "600MB"
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pendopo link", description="Pencocokan data orang / person record linkage")
@@ -38,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
         p.add_argument("--threshold", type=float, default=None, help="peluang minimum 0-1 (bawaan: ambang cocok mesin)")
         p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
-        p.add_argument("--memory-limit", default=os.environ.get("PENDOPO_LINK_MEMORY", "1GB"))
+        p.add_argument("--memory-limit", default=os.environ.get("PENDOPO_LINK_MEMORY", MEMORY_LIMIT))
         p.add_argument("--quiet", action="store_true")
     return ap
 

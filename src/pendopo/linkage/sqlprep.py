@@ -246,6 +246,10 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
         LEFT JOIN m_place pl ON pl.raw = r.birth_place LEFT JOIN m_village v ON v.raw = r.village_code
         LEFT JOIN m_nik mn ON mn.raw = r.nik LEFT JOIN m_kk mk ON mk.raw = r.kk
     """)  # noqa: S608
+    # The value maps are done with: in the job's in-memory database they would hold their
+    # memory to the end (a 200k registry's maps are tens of MiB).
+    for table in ("m_name", "m_date", "m_addr", "m_sex", "m_place", "m_village", "m_nik", "m_kk"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     if keys:
         build_keys(con, side, query=query, reference=reference, hashed=hashed)
     n = con.execute(f"SELECT count(*) FROM {side}_feat").fetchall()  # noqa: S608

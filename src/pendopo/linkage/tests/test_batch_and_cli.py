@@ -80,6 +80,16 @@ def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: st
     fits in memory; the candidate pairs, and so the answers, are the ones of a single pass."""
     import pendopo.linkage.batch as batch
 
+    ranged: list[int] = []  # how many ranges each job ranked (the key tables are gone after it)
+    hit_chunks = batch.DuckDBLinker._hit_chunks
+
+    def spy(self: DuckDBLinker) -> list[tuple[int, int]]:
+        chunks = hit_chunks(self)
+        ranged.append(len(chunks))
+        return chunks
+
+    monkeypatch.setattr(batch.DuckDBLinker, "_hit_chunks", spy)
+
     def candidates() -> tuple[list[tuple[int, int, bool]], int]:
         with DuckDBLinker(memory_limit="256MB") as linker:
             if job == "match":
@@ -90,7 +100,7 @@ def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: st
                 linker.load_csv("l", str(files["dedupe"]), Mapping(), query=True, reference=True)
                 linker.dedupe()
             found = linker.con.execute("SELECT lrid, rrid, strong FROM candidates ORDER BY ALL").fetchall()
-            return found, len(linker._hit_chunks())
+            return found, ranged[-1]
 
     whole, ranges = candidates()
     assert ranges == 0 and len(whole) > 300
