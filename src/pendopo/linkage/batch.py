@@ -48,7 +48,7 @@ PAIR_BATCH = 100_000
 OUTPUT_BATCH = 50_000  # result rows fetched at a time when links are read out
 # Key hits ranked at once when candidate pairs are made: what the window over them needs fits
 # the default 1 GB memory limit (a 10-million-row file has hundreds of millions of hits).
-HIT_CHUNK = 20_000_000
+HIT_CHUNK = 20_000_000  # per GB of DuckDB memory (the default limit of a screening)
 FEATURE_SCHEMA = pa.schema([
     ("rid", pa.int32()), ("id", pa.string()), ("nik", pa.string()), ("kk", pa.string()), ("name", pa.string()),
     ("name_sorted", pa.string()), ("name_phon", pa.string()), ("first_phon", pa.string()), ("birth", pa.int32()),
@@ -329,16 +329,28 @@ class DuckDBLinker(LinkerBase):
         n = self.con.execute("SELECT count(*) FROM pairs").fetchall()
         return int(n[0][0]) if n else 0
 
+    def _memory_bytes(self) -> float:
+        """DuckDB's memory limit in bytes, as it reports it ("572.2 MiB")."""
+        text = str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]).strip()
+        number, _, unit = text.partition(" ")
+        scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+                 "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}.get(unit.strip())
+        try:
+            return float(number) * scale if scale else 1e9
+        except ValueError:
+            return 1e9  # a form this does not know: size the ranges for 1 GB
+
     def _hit_chunks(self) -> list[tuple[int, int]]:
-        """Ranges of left rows (first, last rid) whose key hits number about HIT_CHUNK each; none
-        when all of them fit. A row's hits are estimated as the sizes of its usable keys'
+        """Ranges of left rows (first, last rid) whose key hits number about HIT_CHUNK per GB of
+        DuckDB's memory each; none when all of them fit. A row's hits are estimated as the sizes of its usable keys'
         blocks."""
         total = self.con.execute("SELECT coalesce(sum(u.n), 0) FROM l_keys q JOIN usable u USING (key)").fetchall()[0][0]
-        if int(total) <= HIT_CHUNK:
+        chunk = max(1, int(HIT_CHUNK * self._memory_bytes() / 1e9))
+        if int(total) <= chunk:
             return []
         return [(int(lo), int(hi)) for lo, hi in self.con.execute(f"""
             WITH per_row AS (SELECT q.rid, sum(u.n) AS h FROM l_keys q JOIN usable u USING (key) GROUP BY q.rid),
-            running AS (SELECT rid, (sum(h) OVER (ORDER BY rid ROWS UNBOUNDED PRECEDING) - h) // {HIT_CHUNK} AS chunk FROM per_row)
+            running AS (SELECT rid, (sum(h) OVER (ORDER BY rid ROWS UNBOUNDED PRECEDING) - h) // {chunk} AS chunk FROM per_row)
             SELECT min(rid), max(rid) FROM running GROUP BY chunk ORDER BY chunk
         """).fetchall()]
 
