@@ -378,7 +378,8 @@ class ScreenJob(LinkerBase):
 
     def _roll_holdings(self, holdings: Holdings) -> None:
         """The holdings screening can meet: those of the people in ``wanted`` (the person each
-        intake row may resolve to, and their family), certain or, for possible roll rows, uncertain."""
+        intake row may resolve to, and their family), certain or, for possible roll rows, uncertain.
+        Reads ``roll_link`` (``_roll_link_table``), which ``run`` has built."""
         counts = dict(self.con.execute("SELECT status, count(*) FROM roll_link GROUP BY status").fetchall())
         self.summary.rolls_resolved = int(counts.get("match", 0))
         self.summary.rolls_uncertain = int(counts.get("possible", 0))

@@ -97,7 +97,7 @@ def render(text: Text, translate: Callable[[str], str] | None = None) -> str:
     values = text.get("p")
     if not values:
         return template
-    return template % {k: render(v, translate) if isinstance(v, (dict, list)) else v for k, v in values.items()}  # noqa: UP038 - faster
+    return template % {k: render(v, translate) if isinstance(v, dict | list) else v for k, v in values.items()}
 
 
 @dataclass(frozen=True, slots=True)

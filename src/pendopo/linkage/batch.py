@@ -46,9 +46,9 @@ from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
 PAIR_BATCH = 100_000
 OUTPUT_BATCH = 50_000  # result rows fetched at a time when links are read out
-# Key hits ranked at once when candidate pairs are made: what the window over them needs fits
-# the default 1 GB memory limit (a 10-million-row file has hundreds of millions of hits).
-HIT_CHUNK = 20_000_000  # per GB of DuckDB memory (the default limit of a screening)
+# Key hits ranked at once, per GB of DuckDB's memory limit, when candidate pairs are made: what
+# ranking them needs fits in that memory (a 10-million-row file has hundreds of millions of hits).
+HIT_CHUNK = 20_000_000
 FEATURE_SCHEMA = pa.schema([
     ("rid", pa.int32()), ("id", pa.string()), ("nik", pa.string()), ("kk", pa.string()), ("name", pa.string()),
     ("name_sorted", pa.string()), ("name_phon", pa.string()), ("first_phon", pa.string()), ("birth", pa.int32()),
@@ -342,8 +342,8 @@ class DuckDBLinker(LinkerBase):
 
     def _hit_chunks(self) -> list[tuple[int, int]]:
         """Ranges of left rows (first, last rid) whose key hits number about HIT_CHUNK per GB of
-        DuckDB's memory each; none when all of them fit. A row's hits are estimated as the sizes of its usable keys'
-        blocks."""
+        DuckDB's memory each; none when all of them fit. A row's hits are estimated as the sizes
+        of its usable keys' blocks."""
         total = self.con.execute("SELECT coalesce(sum(u.n), 0) FROM l_keys q JOIN usable u USING (key)").fetchall()[0][0]
         chunk = max(1, int(HIT_CHUNK * self._memory_bytes() / 1e9))
         if int(total) <= chunk:

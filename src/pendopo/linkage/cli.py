@@ -30,6 +30,7 @@ from pendopo.linkage.io import (
 # 1 GB it was 4 s faster and 190 MiB larger).
 MEMORY_LIMIT = "600MB"
 
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pendopo link", description="Pencocokan data orang / person record linkage")
     sub = ap.add_subparsers(dest="job", required=True)

@@ -265,6 +265,8 @@ _DERIVED = """
            array_to_string(list_sort(string_split(name_phon, ' ')), ' ') AS k_sorted_phon
     FROM {feat}
 """
+
+
 def _k(kind: str, *parts: str, hashed: bool) -> str:
     """One key of the recipe: the string ``kind`` + the parts joined by ``|`` (as ``blocking.py``
     writes them), or with ``hashed`` a 64-bit hash. A key of several parts hashes the kind and
@@ -344,8 +346,8 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
     Key tables hold a 64-bit hash of each key (``_k``): joins on integers are several times
     faster than on strings and take a third of the memory. (A collision only adds a candidate
     pair, which the comparison then rejects.) ``hashed=False`` gives the key strings of
-    ``blocking.py`` instead; a test checks that both forms join the same records. A record's reference keys all start with a
-    different letter, so only query keys need de-duplicating."""
+    ``blocking.py`` instead; a test checks that both forms join the same records. A record's
+    reference keys are all different, so only query keys need de-duplicating."""
     end = int(con.execute(f"SELECT coalesce(max(rid), -1) + 1 FROM {side}_feat").fetchall()[0][0])  # noqa: S608 - own names
     for table, wanted, expr, distinct in (("refkeys", reference, _reference(hashed), ""),
                                           ("keys", query, f"list_concat({_reference(hashed)}, {_query_extra(hashed)})", "DISTINCT")):
