@@ -145,6 +145,11 @@ class ScreenJob(LinkerBase):
         self.progress = progress or (lambda stage, n: None)
         self.linker = DuckDBLinker(memory_limit=memory_limit, threads=threads, thresholds=thresholds, progress=self.progress)
         self.con = self.linker.con
+        # DuckDB checkpoints an in-memory database too, once its changes pass a threshold: at 2M
+        # people that is one pass of 0.6-0.7 s over tables a screening only creates and drops.
+        # Without it the peak is about 70 MiB higher (1.38 against 1.31 GiB), which a screening
+        # can afford; a link job, whose memory is its limit, keeps the default.
+        self.con.execute("SET checkpoint_threshold = '1TB'")
         self.summary = Summary()
         self.known_holdings: list[Holding] = []
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,8 +101,15 @@ class Model:
         return {"m": {k: list(v) for k, v in self.m.items()}, "u": {k: list(v) for k, v in self.u.items()}, "prior": self.prior}
 
 
-def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int = 1) -> dict[str, tuple[float, ...]]:
-    """Level frequencies among random pairs of distinct reference records."""
+Compare = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int = 1,
+               compare: Compare | None = None) -> dict[str, tuple[float, ...]]:
+    """Level frequencies among random pairs of distinct reference records. ``compare`` gives
+    the levels (pairs × fields) of the pairs (i, j) of two index arrays into ``reference`` (the
+    batch engine compares them in DuckDB, where the records are); by default the records are
+    compared here, with the same result."""
     n = len(reference)
     if n < 2:
         return dict(DEFAULT_U)
@@ -111,16 +118,7 @@ def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int
     draws = np.random.default_rng(seed).integers(0, n, size=(pairs, 2))
     draws = draws[draws[:, 0] != draws[:, 1]]
     if len(draws):
-        from pendopo.linkage.vectorised import compare_columns
-
-        columns = {}
-        for name in (c for c in Features.__slots__ if c not in ("id", "nik_issues")):
-            arr = np.empty(n, dtype=object)
-            arr[:] = [getattr(f, name) for f in reference]
-            columns[name] = arr
-        left = {c: col[draws[:, 0]] for c, col in columns.items()}
-        right = {c: col[draws[:, 1]] for c, col in columns.items()}
-        levels = compare_columns(left, right)
+        levels = (compare or _compare_records(reference))(draws[:, 0], draws[:, 1])
         for k, f in enumerate(FIELD_ORDER):
             values, tally = np.unique(levels[:, k], return_counts=True)
             for lvl, c in zip(values.tolist(), tally.tolist(), strict=True):
@@ -137,6 +135,21 @@ def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int
         u[f] = tuple(max(ci / total, DEFAULT_U[f][k] if ci == 0 else 0.0, 1.0 / (10 * pairs)) for k, ci in enumerate(c))
     u["nik"] = _nik_u_given_birth(reference, u["nik"], rng, pairs)
     return u
+
+
+def _compare_records(reference: Sequence[Features]) -> Compare:
+    from pendopo.linkage.vectorised import compare_columns
+
+    columns = {}
+    for name in (c for c in Features.__slots__ if c not in ("id", "nik_issues")):
+        arr = np.empty(len(reference), dtype=object)
+        arr[:] = [getattr(f, name) for f in reference]
+        columns[name] = arr
+
+    def compare(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return compare_columns({c: col[i] for c, col in columns.items()}, {c: col[j] for c, col in columns.items()})
+
+    return compare
 
 
 def _nik_u_given_birth(reference: Sequence[Features], nik_u: tuple[float, ...], rng: random.Random, pairs: int) -> tuple[float, ...]:

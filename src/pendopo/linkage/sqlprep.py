@@ -175,7 +175,14 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str) -> None:
         SELECT DISTINCT name FROM {raw} WHERE name IS NOT NULL AND name NOT IN (SELECT raw FROM m_name_plain)
     """).fetchall()]  # noqa: S608 - own names
     _map_values(con, rest, "m_name_rest", [("name", s), ("name_sorted", s), ("name_phon", s), ("first_phon", s)], _name)
-    con.execute("CREATE OR REPLACE TEMP TABLE m_name AS SELECT * FROM m_name_plain UNION ALL SELECT * FROM m_name_rest")
+    # The sound keys blocking reads besides (``blocking.py``'s last and sorted sounds), made per
+    # distinct name here rather than per record when keys are built.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE m_name AS
+        SELECT *, string_split(name_phon, ' ')[-1] AS last_phon,
+               array_to_string(list_sort(string_split(name_phon, ' ')), ' ') AS sorted_phon
+        FROM (SELECT * FROM m_name_plain UNION ALL SELECT * FROM m_name_rest)
+    """)
     con.execute("DROP TABLE nm_words; DROP TABLE m_word; DROP TABLE m_name_plain; DROP TABLE m_name_rest")
 
 
@@ -227,8 +234,11 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
          "AND NOT regexp_full_match(village_code, '[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\.[0-9]{4}')")
     _map(con, raw, "nik", "m_nik", [("nik", s)], _nik, "AND NOT regexp_full_match(nik, '[0-9]{16}')")
     _map(con, raw, "kk", "m_kk", [("kk", s)], _kk, "AND NOT regexp_full_match(kk, '[0-9]{16}')")
+    # Besides the features (``batch.FEATURE_SCHEMA``), what blocking keys are made of:
+    # ``last_phon``, ``sorted_phon`` and ``kec``, the kecamatan of a Kemendagri village code.
     con.execute(f"""
         CREATE OR REPLACE TABLE {side}_feat AS
+        SELECT *, CASE WHEN village LIKE '__.__.__.____' THEN substr(village, 1, 8) ELSE '' END AS kec FROM (
         SELECT r.rid::INTEGER AS rid, r.id,
                CASE WHEN regexp_full_match(r.nik, '[0-9]{{16}}') THEN r.nik ELSE coalesce(mn.nik, '') END AS nik,
                CASE WHEN regexp_full_match(r.kk, '[0-9]{{16}}') THEN r.kk ELSE coalesce(mk.kk, '') END AS kk,
@@ -239,12 +249,13 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
                CASE WHEN regexp_full_match(r.village_code, '[0-9]{{2}}\\.[0-9]{{2}}\\.[0-9]{{2}}\\.[0-9]{{4}}') THEN r.village_code
                     ELSE coalesce(v.village, '') END AS village,
                coalesce(pl.place, '') AS place, coalesce(a.dusun, '') AS dusun,
-               coalesce(a.rt, -1)::SMALLINT AS rt, coalesce(a.rw, -1)::SMALLINT AS rw
+               coalesce(a.rt, -1)::SMALLINT AS rt, coalesce(a.rw, -1)::SMALLINT AS rw,
+               coalesce(nm.last_phon, '') AS last_phon, coalesce(nm.sorted_phon, '') AS sorted_phon
         FROM {raw} r
         LEFT JOIN m_name nm ON nm.raw = r.name LEFT JOIN m_date d ON d.raw = r.birth_date
         LEFT JOIN m_addr a ON a.raw = r.address LEFT JOIN m_sex sx ON sx.raw = r.sex
         LEFT JOIN m_place pl ON pl.raw = r.birth_place LEFT JOIN m_village v ON v.raw = r.village_code
-        LEFT JOIN m_nik mn ON mn.raw = r.nik LEFT JOIN m_kk mk ON mk.raw = r.kk
+        LEFT JOIN m_nik mn ON mn.raw = r.nik LEFT JOIN m_kk mk ON mk.raw = r.kk)
     """)  # noqa: S608
     # The value maps are done with: in the job's in-memory database they would hold their
     # memory to the end (a 200k registry's maps are tens of MiB).
@@ -256,15 +267,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     return int(n[0][0]) if n else 0
 
 
-# The recipe of blocking.reference_keys, in SQL. ``kec`` is the kecamatan of a Kemendagri code.
-_DERIVED = """
-    SELECT *, CASE WHEN length(village) = 13 AND substr(village, 3, 1) = '.' AND substr(village, 6, 1) = '.'
-                        AND substr(village, 9, 1) = '.' THEN substr(village, 1, 8) ELSE '' END AS kec,
-           length(nik) = 16 AS has_nik,
-           string_split(name_phon, ' ')[-1] AS k_last_phon,
-           array_to_string(list_sort(string_split(name_phon, ' ')), ' ') AS k_sorted_phon
-    FROM {feat}
-"""
+HAS_NIK = "length(nik) = 16"
 
 
 def _k(kind: str, *parts: str, hashed: bool) -> str:
@@ -281,27 +284,28 @@ def _k(kind: str, *parts: str, hashed: bool) -> str:
     return f"hash({text})" if hashed else text
 
 
-def _reference(hashed: bool) -> str:
-    """The recipe of blocking.reference_keys, in SQL: a list of keys, NULL where one does not apply."""
+def _reference(hashed: bool) -> list[str]:
+    """The recipe of blocking.reference_keys, in SQL: one expression per key, NULL where it does
+    not apply. Read from ``{side}_feat`` (with its ``last_phon``, ``sorted_phon`` and ``kec``)."""
     def k(kind: str, *parts: str) -> str:
         return _k(kind, *parts, hashed=hashed)
 
-    return f"""
-    list_value(
-        CASE WHEN nik <> '' THEN {k('n', 'nik')} END,
-        CASE WHEN has_nik THEN {k('r', 'substr(nik, 1, 12)')} WHEN nik <> '' THEN {k('h', 'substr(nik, 1, length(nik) // 2)')} END,
-        CASE WHEN has_nik THEN {k('s', 'substr(nik, 7)')} WHEN nik <> '' THEN {k('t', 'substr(nik, length(nik) // 2 + 1)')} END,
-        CASE WHEN kk <> '' THEN {k('k', 'kk')} END,
-        CASE WHEN village <> '' AND first_phon <> '' THEN {k('v', 'village', 'first_phon')} END,
-        CASE WHEN village <> '' AND birth <> 0 THEN {k('b', 'village', 'birth')} END,
-        CASE WHEN village <> '' AND kec = '' AND contains(name_phon, ' ') THEN {k('w', 'village', 'k_last_phon')} END,
-        CASE WHEN birth <> 0 AND first_phon <> '' THEN {k('d', 'birth', 'first_phon')} END,
-        CASE WHEN birth <> 0 AND name_phon <> '' AND k_last_phon <> first_phon THEN {k('d', 'birth', 'k_last_phon')} END,
-        CASE WHEN name_phon <> '' AND village <> '' THEN {k('p', "CASE WHEN kec <> '' THEN kec ELSE village END", 'k_sorted_phon')} END,
-        CASE WHEN name_phon <> '' AND birth <> 0 THEN {k('y', "year(DATE '0001-01-01' + (birth - 1))", 'k_sorted_phon')} END,
-        CASE WHEN name_phon <> '' AND place <> '' AND kec = '' THEN {k('t', 'place', 'k_sorted_phon')} END
-    )
-"""
+    area = "CASE WHEN kec <> '' THEN kec ELSE village END"
+    year = "year(DATE '0001-01-01' + (birth - 1))"
+    return [
+        f"CASE WHEN nik <> '' THEN {k('n', 'nik')} END",
+        f"CASE WHEN {HAS_NIK} THEN {k('r', 'substr(nik, 1, 12)')} WHEN nik <> '' THEN {k('h', 'substr(nik, 1, length(nik) // 2)')} END",
+        f"CASE WHEN {HAS_NIK} THEN {k('s', 'substr(nik, 7)')} WHEN nik <> '' THEN {k('t', 'substr(nik, length(nik) // 2 + 1)')} END",
+        f"CASE WHEN kk <> '' THEN {k('k', 'kk')} END",
+        f"CASE WHEN village <> '' AND first_phon <> '' THEN {k('v', 'village', 'first_phon')} END",
+        f"CASE WHEN village <> '' AND birth <> 0 THEN {k('b', 'village', 'birth')} END",
+        f"CASE WHEN village <> '' AND kec = '' AND contains(name_phon, ' ') THEN {k('w', 'village', 'last_phon')} END",
+        f"CASE WHEN birth <> 0 AND first_phon <> '' THEN {k('d', 'birth', 'first_phon')} END",
+        f"CASE WHEN birth <> 0 AND name_phon <> '' AND last_phon <> first_phon THEN {k('d', 'birth', 'last_phon')} END",
+        f"CASE WHEN name_phon <> '' AND village <> '' THEN {k('p', area, 'sorted_phon')} END",
+        f"CASE WHEN name_phon <> '' AND birth <> 0 THEN {k('y', year, 'sorted_phon')} END",
+        f"CASE WHEN name_phon <> '' AND place <> '' AND kec = '' THEN {k('t', 'place', 'sorted_phon')} END",
+    ]
 
 
 def _query_extra(hashed: bool) -> str:
@@ -320,11 +324,11 @@ def _query_extra(hashed: bool) -> str:
         CASE WHEN nik <> '' THEN [
             {swapped} FOR i IN range(1, length(nik)) IF substr(nik, i, 1) <> substr(nik, i + 1, 1)
         ] ELSE [] END,
-        CASE WHEN has_nik THEN [
+        CASE WHEN {HAS_NIK} THEN [
             {k('n', 'substr(nik, 1, 15) || dgt')} FOR dgt IN ['0','1','2','3','4','5','6','7','8','9'] IF dgt <> substr(nik, 16, 1)
         ] ELSE [] END,
         list_value(
-            CASE WHEN has_nik THEN {k('k', 'nik')} END,
+            CASE WHEN {HAS_NIK} THEN {k('k', 'nik')} END,
             CASE WHEN kk <> '' THEN {k('n', 'kk')} END,
             CASE WHEN birth_swapped <> 0 AND village <> '' THEN {k('b', 'village', 'birth_swapped')} END,
             CASE WHEN birth_swapped <> 0 AND first_phon <> '' THEN {k('d', 'birth_swapped', 'first_phon')} END,
@@ -332,9 +336,6 @@ def _query_extra(hashed: bool) -> str:
         )
     )
 """
-
-
-KEY_CHUNK = 400_000
 
 
 def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, reference: bool, hashed: bool = True,
@@ -346,24 +347,24 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
     Key tables hold a 64-bit hash of each key (``_k``): joins on integers are several times
     faster than on strings and take a third of the memory. (A collision only adds a candidate
     pair, which the comparison then rejects.) ``hashed=False`` gives the key strings of
-    ``blocking.py`` instead; a test checks that both forms join the same records. A record's
-    reference keys are all different, so only query keys need de-duplicating."""
-    end = int(con.execute(f"SELECT coalesce(max(rid), -1) + 1 FROM {side}_feat").fetchall()[0][0])  # noqa: S608 - own names
-    for table, wanted, expr, distinct in (("refkeys", reference, _reference(hashed), ""),
-                                          ("keys", query, f"list_concat({_reference(hashed)}, {_query_extra(hashed)})", "DISTINCT")):
+    ``blocking.py`` instead; a test checks that both forms join the same records.
+
+    A record's reference keys are all different: each kind of key is one scan of the features
+    (twelve scans of two million rows took 1.0 s against 2.2 s for a list of keys per record
+    unnested). Query keys may repeat within a record (the NIK's prefix and the one its birth
+    date gives are often the same), so each record's list is made distinct on its own; neither
+    way holds more than a stream of rows before the table."""
+    feat = f"(SELECT * FROM {side}_feat{f' WHERE {where}' if where else ''})"
+    present = f" AND key IN (SELECT key FROM {keys_in})" if keys_in else ""
+    for table, wanted in (("refkeys", reference), ("keys", query)):
         con.execute(f"CREATE OR REPLACE TABLE {side}_{table} (key {'UBIGINT' if hashed else 'VARCHAR'}, rid INTEGER)")
         if not wanted:
             continue
-        present = f" AND key IN (SELECT key FROM {keys_in})" if keys_in else ""
-        # A few hundred thousand records at a time: unnesting two million records' keys at once
-        # held them all in memory before the filter (the peak of a 2M link job).
-        for start in range(0, end, KEY_CHUNK):
-            part = f"rid >= {start} AND rid < {start + KEY_CHUNK}" + (f" AND ({where})" if where else "")
-            derived = _DERIVED.format(feat=f"(SELECT * FROM {side}_feat WHERE {part})")
-            con.execute(f"""
-                INSERT INTO {side}_{table} SELECT * FROM (
-                    SELECT {distinct} key, rid FROM (
-                        SELECT rid, unnest({expr}) AS key FROM ({derived})
-                    ) WHERE key IS NOT NULL
-                ) WHERE true{present}
-            """)  # noqa: S608
+        if table == "refkeys":
+            rows = " UNION ALL ".join(f"SELECT rid, {expr} AS key FROM {feat}" for expr in _reference(hashed))
+        else:
+            every = f"list_concat(list_value({', '.join(_reference(hashed))}), {_query_extra(hashed)})"
+            rows = f"SELECT rid, unnest(list_distinct({every})) AS key FROM {feat}"
+        con.execute(f"""
+            INSERT INTO {side}_{table} SELECT key, rid FROM ({rows}) WHERE key IS NOT NULL{present}
+        """)  # noqa: S608 - own names

@@ -125,7 +125,7 @@ def test_plain_names_put_together_in_sql_equal_normalise_name() -> None:
     con.register("raw_in", pa.table({"name": pa.array(names + [None], pa.string())}))
     con.execute("CREATE TABLE raw AS SELECT * FROM raw_in")
     _map_names(con, "raw")
-    got = {r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM m_name").fetchall()}
+    got = {r[0]: tuple(r[1:]) for r in con.execute("SELECT raw, name, name_sorted, name_phon, first_phon FROM m_name").fetchall()}
     assert set(got) == set(names)
     for name in set(names):
         assert got[name] == _name(name), name
@@ -179,3 +179,23 @@ def test_hashed_keys_join_the_same_records_as_key_strings() -> None:
         """).fetchall()
     assert len(shared[False]) > 5000
     assert shared[True] == shared[False]
+
+
+def test_the_batch_engine_estimates_u_in_duckdb_as_from_the_records() -> None:
+    """The batch engine compares the u sample's random pairs in DuckDB; ``estimate_u`` on the
+    same sample's records (what the Spark engine does) gives the same u."""
+    from pendopo.linkage.batch import DuckDBLinker, _features_from, u_sample_step
+    from pendopo.linkage.model import estimate_u
+
+    rows = registry(3000, seed=31)
+    records = [PersonRecord(r.person_id, r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code)
+               for r in rows]
+    with DuckDBLinker() as linker:
+        linker.load("r", records, query=False, reference=True)
+        from collections import Counter
+
+        model = linker._estimate(Counter(), dedupe=False)
+        sample = linker.con.sql(f"SELECT * FROM r_feat WHERE rid % {u_sample_step(len(records))} = 0 ORDER BY rid").to_arrow_table()
+        refs = _features_from(sample.to_pydict(), "", sample.num_rows)
+    assert len(refs) >= 500
+    assert model.u == estimate_u(refs, seed=linker.seed)
