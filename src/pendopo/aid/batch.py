@@ -28,7 +28,7 @@ from pendopo.aid.screening import (
     Typed,
 )
 from pendopo.linkage import arrow
-from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode
+from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode, gc_paused
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
@@ -227,12 +227,17 @@ class ScreenJob(LinkerBase):
     def resolve_rolls(self) -> tuple[dict[int, RollLink], list[tuple[int, str | None, str | None, dict[str, str | None]]]]:
         """Only the roll rows against the registry (a roll import): the link of each roll row by
         line, and every roll row as (line, scheme, component, cells)."""
-        links = self._roll_links() if self._link(intake=False) else {}
-        cols = ("line", "scheme", "component", *PERSON)
-        rows = self.con.execute(f"SELECT {', '.join(cols)} FROM rolls ORDER BY line").fetchall()
-        return links, [(int(r[0]), r[1], r[2], dict(zip(PERSON, r[3:], strict=True))) for r in rows]
+        with gc_paused():
+            links = self._roll_links() if self._link(intake=False) else {}
+            cols = ("line", "scheme", "component", *PERSON)
+            rows = self.con.execute(f"SELECT {', '.join(cols)} FROM rolls ORDER BY line").fetchall()
+            return links, [(int(r[0]), r[1], r[2], dict(zip(PERSON, r[3:], strict=True))) for r in rows]
 
     def run(self, already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None = None) -> list[Outcome]:
+        with gc_paused():
+            return self._run(already_proposed)
+
+    def _run(self, already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None) -> list[Outcome]:
         linked = self._link(intake=True)
         resolutions = self._intake_resolutions() if linked else {}
         self.progress("registry", len(resolutions))
@@ -295,13 +300,16 @@ class ScreenJob(LinkerBase):
 
     def _intake_resolutions(self) -> dict[int, Resolution]:
         """Each intake row (by line) decided as the online index decides, with its candidates."""
-        rows = self.con.execute("""
-            SELECT left_id, right_id, weight, prob, code FROM ranked WHERE starts_with(left_id, 'i') ORDER BY left_id, k
+        thresholds = self.linker.thresholds
+        # ``decide`` reads the best candidate and the second, and shows those of at least a tenth
+        # of ``possible``: the others (most second and third candidates) need no object.
+        rows = self.con.execute(f"""
+            SELECT substr(left_id, 2)::BIGINT AS line, right_id, weight, prob, code FROM ranked
+            WHERE starts_with(left_id, 'i') AND (k = 1 OR prob >= {float(thresholds.possible) / 10}) ORDER BY line, k
         """).fetchall()
         grouped: dict[int, list[Candidate]] = {}
-        for left, right, weight, prob, code in rows:
-            grouped.setdefault(int(left[1:]), []).append(Candidate(str(right), float(prob), float(weight), decode(int(code))))
-        thresholds = self.linker.thresholds
+        for line, right, weight, prob, code in rows:
+            grouped.setdefault(line, []).append(Candidate(right, prob, weight, decode(code)))
         return {line: decide(cands, thresholds) for line, cands in grouped.items()}
 
     def _roll_link_table(self) -> None:
@@ -364,9 +372,12 @@ class ScreenJob(LinkerBase):
         person ``Screener`` looks up, and only when the row resolves to them) and the members of
         their families who may hold a scheme (``holders``; a member holding nothing cannot make a
         rule apply); not the whole registry in Python objects."""
-        self.con.execute("""
+        # Only a row resolved to its best candidate (a probability of at least ``match``) looks
+        # the person up.
+        self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE wanted AS
-            WITH c AS (SELECT DISTINCT rrid FROM ranked WHERE starts_with(left_id, 'i') AND k = 1),
+            WITH c AS (SELECT DISTINCT rrid FROM ranked
+                       WHERE starts_with(left_id, 'i') AND k = 1 AND prob >= {float(self.linker.thresholds.match)}),
                  fam AS (SELECT DISTINCT r.kk FROM r_feat r JOIN c ON c.rrid = r.rid WHERE r.kk <> '')
             SELECT rrid AS rid FROM c
             UNION SELECT f.rid FROM r_feat f JOIN fam USING (kk) WHERE f.id IN (SELECT id FROM holders)

@@ -11,7 +11,9 @@ stages, so both give the same answers on the same data.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -135,6 +137,22 @@ def sure_sql(*, fuzzy: str = "") -> str:
     return SURE_SQL.format(sample=SURE_SAMPLE, fuzzy=fuzzy)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration: a job makes millions of
+    short-lived objects and no cycles of its own, and the collector's passes over the objects
+    alive (the registry's facts, the candidates) were a third of the time screening spent in
+    Python after the link (4.0 -> 2.8 s at 2M people). Reference counting still frees
+    everything as usual; the collector runs again after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class LinkerBase:
     """What both engines share: a context manager around ``close``."""
 
@@ -185,8 +203,9 @@ class DuckDBLinker(LinkerBase):
     def load(self, side: str, records: Iterable[PersonRecord], *, query: bool, reference: bool) -> int:
         """Store one side (``l`` or ``r``) raw, then prepare it and its blocking keys in DuckDB
         (``sqlprep``): ``{side}_feat``, ``{side}_keys`` (query keys) and ``{side}_refkeys``."""
-        rid = records_to_raw(self.con, f"{side}_raw", records, lambda n: self.progress(f"load:{side}", n))
-        prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference, keys=False)
+        with gc_paused():
+            rid = records_to_raw(self.con, f"{side}_raw", records, lambda n: self.progress(f"load:{side}", n))
+            prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference, keys=False)
         drop_relation(self.con, f"{side}_raw")  # the features are all a job reads from here on
         self.roles[side] = (query, reference)
         self.sizes[side] = rid
@@ -242,7 +261,8 @@ class DuckDBLinker(LinkerBase):
         if dup:
             raise InputError(f"id '{dup[0][0]}' muncul dua kali / duplicate id", file=str(path), row=int(dup[0][1]) + 2,
                              column=mapping.id_column)
-        n = prepare_in_duckdb(self.con, raw, side, query=query, reference=reference, keys=False)
+        with gc_paused():
+            n = prepare_in_duckdb(self.con, raw, side, query=query, reference=reference, keys=False)
         drop_relation(self.con, raw)  # the features are all a job reads from here on
         drop_relation(self.con, f"{raw}_rows")
         self.roles[side] = (query, reference)
@@ -454,7 +474,8 @@ class DuckDBLinker(LinkerBase):
         """Each left record with its best right record at or above ``threshold``, or with
         every right record that fits equally well (within the ambiguity margin)."""
         threshold = self.thresholds.match if threshold is None else threshold
-        self.score_link()
+        with gc_paused():
+            self.score_link()
         result = self.con.execute(f"""
             WITH s AS (
                 SELECT s.lrid, s.rrid, w.weight, w.prob,
@@ -479,11 +500,12 @@ class DuckDBLinker(LinkerBase):
         that match another one are held in memory."""
         threshold = self.thresholds.match if threshold is None else threshold
         query, reference = self.roles.get("l", (True, True))
-        build_keys(self.con, "l", query=query, reference=reference)
-        self._score_candidates(dedupe=True)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE cluster_pairs AS {CLUSTER_PAIRS_SQL.format(threshold=float(threshold))}")
-        pairs = [(int(a), int(b), float(w), float(p)) for a, b, w, p in self.con.execute("SELECT * FROM cluster_pairs").fetchall()]
-        linked = dict(self.con.execute(LINKED_IDS_SQL).fetchall())
+        with gc_paused():
+            build_keys(self.con, "l", query=query, reference=reference)
+            self._score_candidates(dedupe=True)
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE cluster_pairs AS {CLUSTER_PAIRS_SQL.format(threshold=float(threshold))}")
+            pairs = [(int(a), int(b), float(w), float(p)) for a, b, w, p in self.con.execute("SELECT * FROM cluster_pairs").fetchall()]
+            linked = dict(self.con.execute(LINKED_IDS_SQL).fetchall())
         result = self.con.execute("SELECT rid, id FROM l_feat ORDER BY rid")
         yield from cluster_rows(pairs, linked, iter(lambda: result.fetchmany(OUTPUT_BATCH), []), threshold)
 
