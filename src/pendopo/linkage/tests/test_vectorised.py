@@ -199,3 +199,18 @@ def test_the_batch_engine_estimates_u_in_duckdb_as_from_the_records() -> None:
         refs = _features_from(sample.to_pydict(), "", sample.num_rows)
     assert len(refs) >= 500
     assert model.u == estimate_u(refs, seed=linker.seed)
+
+
+def test_dates_looked_up_over_their_span_equal_dates_converted_one_by_one() -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    from pendopo.linkage.vectorised import _ymd
+
+    rng = np.random.default_rng(7)
+    births = rng.integers(dt.date(1920, 1, 1).toordinal(), dt.date(2026, 12, 31).toordinal(), size=5000)
+    for ordinals in (births, np.concatenate([births, [1, 800_000]])):  # a short span (looked up) and a wide one
+        years, months, days = _ymd(ordinals)
+        assert [(int(y), int(m), int(d)) for y, m, d in zip(years, months, days, strict=True)] == [
+            (x.year, x.month, x.day) for x in map(dt.date.fromordinal, ordinals.tolist())]
