@@ -154,6 +154,26 @@ def test_unusable_input_is_one_clear_line_and_writes_nothing(tmp_path: Path, con
     assert not out.exists()
 
 
+@pytest.mark.parametrize("block", [7, 64, 1 << 24])
+def test_utf8_is_checked_across_blocks_and_names_the_line(tmp_path: Path, block: int) -> None:
+    """Plain-ASCII blocks skip the decoder; a character cut by a block's end is still valid, and
+    a bad byte is reported on its own line whatever the block size."""
+    from pendopo.linkage.io import check_utf8
+
+    lines = [f"{i},Siti Aminah,3510094512800{i:03d}" for i in range(40)]
+    lines[12] = "12,André Sänger,3510094512800012"  # two-byte characters, cut somewhere by small blocks
+    good = tmp_path / "good.csv"
+    good.write_bytes("\n".join(lines).encode("utf-8") + b"\n")
+    check_utf8(good, block=block)
+    bad_lines = [line.encode("utf-8") for line in lines]
+    bad_lines[30] = b"30,Sl\xe4met,3510094512800030"  # Latin-1, as a spreadsheet saves it
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\n".join(bad_lines) + b"\n")
+    with pytest.raises(InputError) as caught:
+        check_utf8(bad, block=block)
+    assert caught.value.row == 31
+
+
 def test_a_missing_file_and_a_bad_mapping_are_refused(tmp_path: Path) -> None:
     out = tmp_path / "o.csv"
     assert main(["dedupe", str(tmp_path / "absent.csv"), "--output", str(out), "--quiet"]) == 2
