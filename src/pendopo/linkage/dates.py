@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
+from typing import Any
 
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -33,9 +35,23 @@ def _make(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
+EARLIEST = dt.date(1880, 1, 1)
+_TODAY: list[Any] = [None, 0.0]  # today's date, and until when (monotonic clock) it is taken as known
+
+
+def _today() -> dt.date:
+    """Today, asked of the clock at most once a second (a file's distinct dates are parsed by
+    the hundred thousand)."""
+    now = time.monotonic()
+    if now >= _TODAY[1]:
+        _TODAY[0], _TODAY[1] = dt.date.today(), now + 1  # noqa: DTZ011 - calendar dates, no time zone involved
+    day: dt.date = _TODAY[0]
+    return day
+
+
 def parse_date(raw: object, *, today: dt.date | None = None) -> ParsedDate:
     """Parse a birth date; never raises. A date in the future or before 1880 is rejected."""
-    today = today or dt.date.today()  # noqa: DTZ011 - calendar dates, no time zone involved
+    today = today or _today()
     if raw is None:
         return ParsedDate("", None)
     if isinstance(raw, dt.datetime):
@@ -93,6 +109,6 @@ def _dmy(text: str, d: int, mo: int, y: int, today: dt.date) -> ParsedDate:
 
 def _bounded(text: str, date: dt.date | None, swapped: dt.date | None, today: dt.date) -> ParsedDate:
     def ok(x: dt.date | None) -> dt.date | None:
-        return x if x is not None and dt.date(1880, 1, 1) <= x <= today else None
+        return x if x is not None and EARLIEST <= x <= today else None
 
     return ParsedDate(text, ok(date), ok(swapped))

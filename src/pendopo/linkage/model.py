@@ -11,7 +11,6 @@ pairs.
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -113,7 +112,6 @@ def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int
     n = len(reference)
     if n < 2:
         return dict(DEFAULT_U)
-    rng = random.Random(seed)
     counts = {f: [0.0] * len(COMPARISONS[f]) for f in FIELD_ORDER}
     draws = np.random.default_rng(seed).integers(0, n, size=(pairs, 2))
     draws = draws[draws[:, 0] != draws[:, 1]]
@@ -133,7 +131,7 @@ def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int
             continue
         # Rare agreement levels may never occur in the sample: keep the prior's order of magnitude.
         u[f] = tuple(max(ci / total, DEFAULT_U[f][k] if ci == 0 else 0.0, 1.0 / (10 * pairs)) for k, ci in enumerate(c))
-    u["nik"] = _nik_u_given_birth(reference, u["nik"], rng, pairs)
+    u["nik"] = _nik_u_given_birth(reference, u["nik"], seed, pairs)
     return u
 
 
@@ -152,27 +150,61 @@ def _compare_records(reference: Sequence[Features]) -> Compare:
     return compare
 
 
-def _nik_u_given_birth(reference: Sequence[Features], nik_u: tuple[float, ...], rng: random.Random, pairs: int) -> tuple[float, ...]:
+def _nik_u_given_birth(reference: Sequence[Features], nik_u: tuple[float, ...], seed: int, pairs: int) -> tuple[float, ...]:
     """Level 1 of the NIK comparison only occurs between NIKs with the same birth digits, where
     a neighbouring serial or kecamatan is common (``…0001``/``…0002``). Its u is estimated among
-    pairs that share those digits, not among random pairs."""
-    groups: dict[str, list[str]] = {}
-    for f in reference:
-        if f.nik:
-            groups.setdefault(f.nik[6:12], []).append(f.nik)
-    pool = [g for g in groups.values() if len(g) > 1]
-    if not pool:
+    pairs that share those digits, not among random pairs: a group of NIKs with the same birth
+    digits is drawn in proportion to its number of pairs, then two of its NIKs at random (in
+    numpy: 50,000 draws one by one in Python took a tenth of a 200k link job)."""
+    niks = np.array([f.nik for f in reference if f.nik], dtype=object)
+    if len(niks) < 2:
         return nik_u
-    weights = [len(g) * (len(g) - 1) for g in pool]
-    hits = tries = 0
-    for g in rng.choices(pool, weights=weights, k=min(pairs, 50_000)):
-        a, b = rng.sample(g, 2)
-        tries += 1
-        hits += compare_nik_digits(a, b) == 1
-    level1 = max(hits / tries, 1e-4)
+    birth = np.array([n[6:12] for n in niks], dtype=object)
+    order = np.argsort(birth, kind="stable")
+    niks, birth = niks[order], birth[order]
+    starts = np.flatnonzero(np.r_[True, birth[1:] != birth[:-1]])
+    sizes = np.diff(np.r_[starts, len(niks)])
+    pool = sizes > 1
+    if not pool.any():
+        return nik_u
+    starts, sizes = starts[pool], sizes[pool]
+    weights = (sizes * (sizes - 1)).astype(np.float64)
+    rng = np.random.default_rng(seed)
+    k = min(pairs, 50_000)
+    group = rng.choice(len(sizes), size=k, p=weights / weights.sum())
+    first = rng.integers(0, sizes[group])
+    second = rng.integers(0, sizes[group] - 1)
+    second += second >= first  # another member of the same group
+    a, b = niks[starts[group] + first], niks[starts[group] + second]
+    level1 = max(float(_one_digit_apart(a, b).mean()), 1e-4)
     values = list(nik_u)
     values[1] = level1
     return tuple(values)
+
+
+def _one_digit_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``compare_nik_digits(a, b) == 1`` for arrays of number strings: the same length, and one
+    digit substituted or two neighbours swapped (a pair with other characters than ASCII, which
+    a cleaned NIK does not have, is compared one by one)."""
+    out = np.zeros(len(a), dtype=bool)
+    plain = np.fromiter((x.isascii() and y.isascii() for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
+    for i in np.flatnonzero(~plain):
+        out[i] = compare_nik_digits(a[i], b[i]) == 1
+    a, b = a[plain], b[plain]
+    if not len(a):
+        return out
+    width = max(max(len(x) for x in a), max(len(x) for x in b), 1)
+    A = np.array([x.encode() for x in a], dtype=f"S{width}").view(np.uint8).reshape(len(a), width)
+    B = np.array([x.encode() for x in b], dtype=f"S{width}").view(np.uint8).reshape(len(b), width)
+    same_length = np.fromiter((len(x) == len(y) for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
+    diff = A != B
+    count = diff.sum(axis=1)
+    first = diff.argmax(axis=1)
+    rows = np.arange(len(a))
+    second = np.minimum(first + 1, width - 1)
+    swap = (count == 2) & diff[rows, second] & (A[rows, first] == B[rows, second]) & (A[rows, second] == B[rows, first])
+    out[plain] = same_length & ((count == 1) | swap)
+    return out
 
 
 def compare_nik_digits(a: str, b: str) -> int:

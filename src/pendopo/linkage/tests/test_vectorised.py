@@ -214,3 +214,33 @@ def test_dates_looked_up_over_their_span_equal_dates_converted_one_by_one() -> N
         years, months, days = _ymd(ordinals)
         assert [(int(y), int(m), int(d)) for y, m, d in zip(years, months, days, strict=True)] == [
             (x.year, x.month, x.day) for x in map(dt.date.fromordinal, ordinals.tolist())]
+
+
+def test_nik_pairs_one_digit_apart_in_numpy_as_one_by_one() -> None:
+    import numpy as np
+
+    from pendopo.linkage.model import _one_digit_apart, compare_nik_digits
+    from pendopo.linkage.nik import last_digit_variants, transpositions
+
+    rng = random.Random(41)
+    a, b = [], []
+    for _ in range(3000):
+        x = "".join(rng.choice("0123456789") for _ in range(16))
+        kind = rng.randrange(6)
+        if kind == 0:
+            y = rng.choice(list(transpositions(x)) or [x])
+        elif kind == 1:
+            y = rng.choice(list(last_digit_variants(x)))
+        elif kind == 2:
+            y = x
+        elif kind == 3:
+            y = x[:15]  # another length
+        elif kind == 4:
+            y = x[:7] + rng.choice("0123456789") + x[8:12] + rng.choice("0123456789") + x[13:]  # two apart
+        else:
+            y = "NIK" + x[3:] if rng.random() < 0.5 else "é" + x[1:]  # letters; not ASCII
+        a.append(x)
+        b.append(y)
+    got = _one_digit_apart(np.array(a, dtype=object), np.array(b, dtype=object))
+    assert got.tolist() == [compare_nik_digits(x, y) == 1 for x, y in zip(a, b, strict=True)]
+    assert 0 < got.sum() < len(a)
