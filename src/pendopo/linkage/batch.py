@@ -63,6 +63,10 @@ Progress = Callable[[str, int], None]
 
 
 U_SAMPLE = 20_000
+# The u sample's random pairs are compared this many at a time: nearly all of them are pairs whose
+# names the token-set ratio decides, so each carries both sounds into Python (all 100,000 at
+# once were 38 MiB of a 5,000-record job's 225 MiB peak).
+U_BATCH = 10_000
 MIN_EM_PAIRS = 2_000  # fewer candidate pairs than this: keep the prior m (EM needs data to learn from)
 MIN_U_SAMPLE = 500  # fewer reference records than this: keep the prior u
 
@@ -375,14 +379,14 @@ class DuckDBLinker(LinkerBase):
             SELECT min(rid), max(rid) FROM running GROUP BY chunk ORDER BY chunk
         """).fetchall()]
 
-    def _levels(self, table: str, left: str, right: str) -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
+    def _levels(self, table: str, left: str, right: str, batch_rows: int = PAIR_BATCH) -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
         """Batches of the pairs (lrid, rrid) of ``table``, rows of ``left`` and ``right``, with
         their levels: DuckDB computes the pair facts (``FACTS_SQL``); numpy and rapidfuzz turn
         them into levels."""
         reader = self.con.cursor().sql(f"""
             SELECT p.lrid, p.rrid, {FACTS_SQL}
             FROM {table} p JOIN {left} a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
-        """).to_arrow_reader(PAIR_BATCH)
+        """).to_arrow_reader(batch_rows)
         for batch in reader:
             facts = {}
             for name in batch.schema.names:
@@ -433,7 +437,7 @@ class DuckDBLinker(LinkerBase):
             self.con.register("u_pairs_in", pa.table({"lrid": arrow.column(rids[i], pa.int32()), "rrid": arrow.column(rids[j], pa.int32())}))
             self.con.execute("CREATE OR REPLACE TABLE u_pairs AS SELECT * FROM u_pairs_in")
             self.con.unregister("u_pairs_in")
-            levels = [lv for _, lv in self._levels("u_pairs", right, right)]
+            levels = [lv for _, lv in self._levels("u_pairs", right, right, U_BATCH)]
             self.con.execute("DROP TABLE u_pairs")
             return np.concatenate(levels) if levels else np.empty((0, len(FIELD_ORDER)), dtype=np.int8)
 
