@@ -272,6 +272,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
 
 
 HAS_NIK = "length(nik) = 16"
+KEY_COLUMNS = ("last_phon", "sorted_phon", "kec")  # what ``{side}_feat`` holds for ``build_keys`` only
 
 
 def _k(kind: str, *parts: str, hashed: bool) -> str:
@@ -372,3 +373,7 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
         con.execute(f"""
             INSERT INTO {side}_{table} SELECT key, rid FROM ({rows}) WHERE key IS NOT NULL{present}
         """)  # noqa: S608 - own names
+    # Only keys are made of these: dropped (at once, the rows are not rewritten), they stop
+    # holding memory the ranking of key hits needs (a 10-million-row link ran out of it).
+    for column in KEY_COLUMNS:
+        con.execute(f"ALTER TABLE {side}_feat DROP COLUMN IF EXISTS {column}")
