@@ -435,6 +435,7 @@ class DuckDBLinker(LinkerBase):
             # The random pairs of the sample compared in DuckDB, where the records are (a
             # hundred thousand pairs: 0.1 s against 0.6 s for their facts in Python).
             self.con.register("u_pairs_in", pa.table({"lrid": arrow.column(rids[i], pa.int32()), "rrid": arrow.column(rids[j], pa.int32())}))
+            # A table, not TEMP: the reader of ``_levels`` is a cursor, which sees no temp tables.
             self.con.execute("CREATE OR REPLACE TABLE u_pairs AS SELECT * FROM u_pairs_in")
             self.con.unregister("u_pairs_in")
             levels = [lv for _, lv in self._levels("u_pairs", right, right, U_BATCH)]

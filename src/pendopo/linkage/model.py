@@ -193,17 +193,11 @@ def _one_digit_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = a[plain], b[plain]
     if not len(a):
         return out
+    from pendopo.linkage.vectorised import one_digit_apart
+
     width = max(max(len(x) for x in a), max(len(x) for x in b), 1)
-    A = np.array([x.encode() for x in a], dtype=f"S{width}").view(np.uint8).reshape(len(a), width)
-    B = np.array([x.encode() for x in b], dtype=f"S{width}").view(np.uint8).reshape(len(b), width)
     same_length = np.fromiter((len(x) == len(y) for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
-    diff = A != B
-    count = diff.sum(axis=1)
-    first = diff.argmax(axis=1)
-    rows = np.arange(len(a))
-    second = np.minimum(first + 1, width - 1)
-    swap = (count == 2) & diff[rows, second] & (A[rows, first] == B[rows, second]) & (A[rows, second] == B[rows, first])
-    out[plain] = same_length & ((count == 1) | swap)
+    out[plain] = same_length & one_digit_apart(a, b, width)
     return out
 
 

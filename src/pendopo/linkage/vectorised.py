@@ -39,6 +39,20 @@ def _digits_matrix(values: Strings, width: int = 20) -> npt.NDArray[np.uint8]:
     return raw.view(np.uint8).reshape(len(values), width)
 
 
+def one_digit_apart(a: Strings, b: Strings, width: int = 20) -> npt.NDArray[np.bool_]:
+    """For pairs of ASCII strings of the same length: one character substituted, or two
+    neighbours swapped (``nik_distance`` 1 when they differ)."""
+    A, B = _digits_matrix(a, width), _digits_matrix(b, width)
+    diff = A != B
+    count = diff.sum(axis=1)
+    first = diff.argmax(axis=1)
+    rows = np.arange(len(a))
+    second = np.minimum(first + 1, A.shape[1] - 1)
+    swap = (count == 2) & diff[rows, second] & (A[rows, first] == B[rows, second]) & (A[rows, second] == B[rows, first])
+    out: npt.NDArray[np.bool_] = (count == 1) | swap
+    return out
+
+
 def _ymd(ordinals: Ints) -> tuple[Ints, Ints, Ints]:
     """(year, month, day) of proleptic Gregorian ordinals. Birth dates span a century or so: the
     days of that span are converted once and looked up (converting each of millions of pairs'
@@ -152,14 +166,7 @@ def pair_facts(a: dict[str, list[object]], b: dict[str, list[object]]) -> dict[s
     one_off = np.zeros(len(la), dtype=bool)
     if same_len.any():
         idx = np.nonzero(same_len)[0]
-        A, B = _digits_matrix(sa["nik"][idx]), _digits_matrix(sb["nik"][idx])
-        diff = A != B
-        count = diff.sum(axis=1)
-        first = diff.argmax(axis=1)
-        rows = np.arange(len(idx))
-        second = np.minimum(first + 1, A.shape[1] - 1)
-        swap = (count == 2) & diff[rows, second] & (A[rows, first] == B[rows, second]) & (A[rows, second] == B[rows, first])
-        one_off[idx] = (count == 1) | swap
+        one_off[idx] = one_digit_apart(sa["nik"][idx], sb["nik"][idx])
     ka, kb = _kecamatan(sa["village"]), _kecamatan(sb["village"])
     lpa, lpb = _lengths(sa["name_phon"]), _lengths(sb["name_phon"])
     jw = process.cpdist(list(sa["name_phon"]), list(sb["name_phon"]), scorer=JaroWinkler.similarity, workers=-1).astype(np.float32)
