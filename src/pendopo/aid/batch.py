@@ -301,11 +301,11 @@ class ScreenJob(LinkerBase):
     def _intake_resolutions(self) -> dict[int, Resolution]:
         """Each intake row (by line) decided as the online index decides, with its candidates."""
         thresholds = self.linker.thresholds
-        # ``decide`` reads the best candidate and the second, and shows those of at least a tenth
-        # of ``possible``: the others (most second and third candidates) need no object.
+        # ``decide`` reads the best candidate and the others it shows (``Thresholds.shown``): the
+        # rest (most second and third candidates) need no object.
         rows = self.con.execute(f"""
             SELECT substr(left_id, 2)::BIGINT AS line, right_id, weight, prob, code FROM ranked
-            WHERE starts_with(left_id, 'i') AND (k = 1 OR prob >= {float(thresholds.possible) / 10}) ORDER BY line, k
+            WHERE starts_with(left_id, 'i') AND (k = 1 OR prob >= {float(thresholds.shown)}) ORDER BY line, k
         """).fetchall()
         grouped: dict[int, list[Candidate]] = {}
         for line, right, weight, prob, code in rows:

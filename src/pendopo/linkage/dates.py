@@ -39,9 +39,9 @@ EARLIEST = dt.date(1880, 1, 1)
 _TODAY: list[Any] = [None, 0.0]  # today's date, and until when (monotonic clock) it is taken as known
 
 
-def _today() -> dt.date:
-    """Today, asked of the clock at most once a second (a file's distinct dates are parsed by
-    the hundred thousand)."""
+def current_date() -> dt.date:
+    """Today, asked of the clock at most once a second: a file's distinct dates and NIKs are
+    parsed by the hundred thousand, each against today."""
     now = time.monotonic()
     if now >= _TODAY[1]:
         _TODAY[0], _TODAY[1] = dt.date.today(), now + 1  # noqa: DTZ011 - calendar dates, no time zone involved
@@ -51,7 +51,7 @@ def _today() -> dt.date:
 
 def parse_date(raw: object, *, today: dt.date | None = None) -> ParsedDate:
     """Parse a birth date; never raises. A date in the future or before 1880 is rejected."""
-    today = today or _today()
+    today = today or current_date()
     if raw is None:
         return ParsedDate("", None)
     if isinstance(raw, dt.datetime):

@@ -88,6 +88,11 @@ class Thresholds:
     possible: float = 0.5
     margin: float = 4.0
 
+    @property
+    def shown(self) -> float:
+        """The probability from which a candidate other than the best is shown (and read)."""
+        return self.possible / 10
+
 
 _STR_FIELDS = ("id", "nik", "kk", "name", "name_sorted", "name_phon", "first_phon", "sex", "village", "place", "dusun")
 _UNIQUE_FIELDS = ("id", "nik")  # one per person: nothing to share
@@ -432,7 +437,7 @@ def clear_caches() -> None:
 
 
 def decide(scored: list[Candidate], t: Thresholds, features: Features | None = None) -> Resolution:
-    shown = tuple(c for c in scored[:5] if c.probability >= t.possible / 10)
+    shown = tuple(c for c in scored[:5] if c.probability >= t.shown)
     if not scored or scored[0].probability < t.possible:
         return Resolution(Status.NONE, scored[0] if scored else None, shown, False, features)
     best = scored[0]

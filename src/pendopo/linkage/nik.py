@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from pendopo.linkage.dates import current_date
 from pendopo.linkage.i18n import gettext_noop
 
 
@@ -108,18 +108,6 @@ def clean_digits(raw: object) -> tuple[str, bool, bool]:
     return cleaned, cleaned != original, False
 
 
-_YEAR = [0, 0.0]  # the calendar year, and until when (monotonic clock) it is taken as known
-
-
-def _this_year() -> int:
-    """The calendar year, looked up at most once a minute (a file of a hundred thousand NIKs
-    asked the clock for every one)."""
-    now = time.monotonic()
-    if now >= _YEAR[1]:
-        _YEAR[0], _YEAR[1] = dt.date.today().year, now + 60  # noqa: DTZ011 - calendar year only
-    return int(_YEAR[0])
-
-
 def decode_birth(digits: str) -> tuple[dt.date | None, str | None]:
     day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
     sex = "L"
@@ -132,7 +120,7 @@ def decode_birth(digits: str) -> tuple[dt.date | None, str | None]:
             date = dt.date(year, month, day)
         except ValueError:
             return None, None
-        if year <= _this_year():
+        if year <= current_date().year:
             return date, sex
     return None, None
 

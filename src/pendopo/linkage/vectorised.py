@@ -110,9 +110,10 @@ def _kecamatan(village: Strings) -> Strings:
 # The token-set ratio of two names' sounds only decides a pair whose names are neither equal,
 # nor close, nor missing, and whose Jaro-Winkler similarity is under 0.94 (at or above it the
 # level is 2 whatever the ratio): the facts carry the two sounds only for such pairs, so a batch
-# turns a few strings into Python objects instead of two per pair. DuckDB's jaro_winkler_similarity is rapidfuzz's algorithm: as 32-bit
-# floats the two give the same values (a test checks), except 0 against 1 for two empty sounds,
-# a pair whose names are then close anyway.
+# turns a few strings into Python objects instead of two per pair. DuckDB's
+# jaro_winkler_similarity is rapidfuzz's algorithm: as 32-bit floats the two give the same values
+# (a test checks), except 0 against 1 for two empty sounds, a pair whose names are then close
+# anyway.
 TSR_BELOW = 0.953125  # exact in 32 and 64 bits
 _UNDECIDED = ("a.name <> '' AND b.name <> '' AND a.name <> b.name AND a.name_sorted <> b.name_sorted AND a.name_phon <> b.name_phon"
               f" AND jaro_winkler_similarity(a.name_phon, b.name_phon)::FLOAT < {TSR_BELOW}")
