@@ -135,6 +135,10 @@ class ScreenJob(LinkerBase):
     """One screening run. Feed the registry, the holdings (rolls to resolve, or holdings already
     resolved) and the intake, then ``run``."""
 
+    # Roll rows that agree with their sure pair on name and birth date need no score in a
+    # screening (``DuckDBLinker.score_link``); False compares them like every other pair.
+    SETTLE_ROLLS = True
+
     def __init__(self, catalogue: Catalogue, scheme: str, *, memory_limit: str = "1GB", threads: int | None = None,
                  thresholds: Thresholds | None = None, progress: Progress | None = None) -> None:
         self.catalogue = catalogue
@@ -152,6 +156,7 @@ class ScreenJob(LinkerBase):
         self.con.execute("SET checkpoint_threshold = '1TB'")
         self.summary = Summary()
         self.known_holdings: list[Holding] = []
+        self.settled = False  # roll rows settled without a score (``DuckDBLinker.score_link``)
 
     def close(self) -> None:
         self.linker.close()
@@ -285,7 +290,10 @@ class ScreenJob(LinkerBase):
         self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False, keys=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
             return False
-        self.linker.score_link(fuzzy_names=True)
+        # A screening reads of a roll row only which person holds the scheme: the roll rows whose
+        # sure pair has their name and birth date too are settled without a score.
+        self.settled = intake and self.SETTLE_ROLLS
+        self.linker.score_link(fuzzy_names=True, settle_from=offset if self.settled else None)
         self.progress("rank", 0)
         con.execute(f"""
             CREATE OR REPLACE TABLE ranked AS
@@ -316,6 +324,11 @@ class ScreenJob(LinkerBase):
         """``roll_link``: each roll row's best registry person and status, decided in SQL the way
         ``decide`` does (hundreds of thousands of roll rows need no Python object each)."""
         t = self.linker.thresholds
+        # Settled rows (``score_link``): their person, matched, with no score.
+        settled = """
+            UNION ALL SELECT substr(a.id, 2)::BIGINT, b.id, NULL, false, 'match'
+            FROM settled s JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
+        """ if self.settled else ""
         self.con.execute(f"""
             CREATE OR REPLACE TABLE roll_link AS
             WITH g AS (
@@ -330,6 +343,7 @@ class ScreenJob(LinkerBase):
                         WHEN p1 >= {float(t.match)} AND NOT coalesce(p2 >= {float(t.possible)} AND w1 - w2 < {float(t.margin)}, false)
                         THEN 'match' ELSE 'possible' END AS status
             FROM g
+            {settled}
         """)
 
     def _roll_candidates(self) -> list[tuple[int, str, float]]:

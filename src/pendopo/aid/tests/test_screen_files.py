@@ -147,6 +147,32 @@ def test_the_generated_scenario_has_no_wrong_decision(tmp_path: Path) -> None:
     assert {"COVERED", "DECEASED", "MOVED", "DUPLICATE_IN_BATCH", "NOT_IN_REGISTRY"} <= codes
 
 
+def test_settled_roll_rows_change_no_decision_and_no_holder(tmp_path: Path) -> None:
+    """Roll rows whose sure pair has their name and birth date too are matched without being
+    compared: the same decisions and scores, and every roll row the same person and status, as
+    when every pair is compared."""
+    from pendopo.aid.batch import ScreenJob
+    from pendopo.aid.rules import default_catalogue
+    from pendopo.testdata.screening import scenario
+
+    paths = scenario(3000, 400, seed=21).write(tmp_path)
+    results = []
+    for settle in (True, False):
+        with ScreenJob(default_catalogue(), "BLT-DD") as job:
+            job.SETTLE_ROLLS = settle
+            job.registry_file(paths["registry"])
+            job.rolls_file(paths["rolls"])
+            job.intake_file(paths["intake"])
+            outcomes = job.run()
+            links = job.con.execute("SELECT line, best, status FROM roll_link ORDER BY line").fetchall()
+            settled = job.con.execute("SELECT count(*) FROM settled").fetchall()[0][0] if settle else 0
+        results.append(([(o.decision, o.codes, o.person_id, o.score) for o in outcomes], links, settled))
+    (settled_outcomes, settled_links, n), (compared_outcomes, compared_links, _) = results
+    assert n > 100  # most roll rows of the scenario are settled
+    assert settled_outcomes == compared_outcomes
+    assert settled_links == compared_links
+
+
 # --- unusable input: one clear line, nothing written ---------------------------------------
 
 def _refused(tmp_path: Path, intake: Path, match: str, scheme: str = "BLT-DD") -> None:
