@@ -43,6 +43,13 @@ def main(argv: list[str] | None = None) -> None:
         from pendopo.linkage.cli import main as link_main
 
         sys.exit(link_main(argv[1:]))
+    if argv[0] == "screen":
+        # A screening of files needs no database and no Django (its database mode does).
+        from pendopo.aid.screen_cli import main as screen_main
+
+        status = screen_main(argv[1:])
+        if status is not None:
+            sys.exit(status)
     command = argv[0].replace("-", "_")
     from django.core.management import execute_from_command_line
 

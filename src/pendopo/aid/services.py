@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pendopo.aid.models import (
     Unit,
 )
 from pendopo.aid.rules import Catalogue, default_catalogue, load_rules, normalise_code
+from pendopo.aid.screen_cli import FileResult, check_exists, progress_bar, screen_files
 from pendopo.aid.screening import (
     Decision,
     Found,
@@ -47,7 +47,6 @@ from pendopo.core.errors import ApplicationError, PermissionDenied
 from pendopo.core.models import Region
 from pendopo.core.roles import Role
 from pendopo.core.scopes import scope_for
-from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Status
 from pendopo.linkage.records import PersonRecord, prepare
 from pendopo.population.models import Resident
@@ -55,57 +54,29 @@ from pendopo.population.models import Resident
 SCREENING_ROLES = {Role.ADMIN, Role.DINSOS, Role.KECAMATAN_OFFICER, Role.VILLAGE_HEAD, Role.VILLAGE_OPERATOR}
 
 
-@dataclass
-class FileResult:
-    rows: int
-    counts: Counter[str]
-
-
-def progress_bar(enabled: bool) -> tuple[Callable[[str, int], None], Callable[[], None]]:
-    """A progress bar on standard error for the screening stages: (update, close)."""
-    from tqdm import tqdm
-
-    bar = tqdm(disable=not enabled, unit=" baris", file=sys.stderr, mininterval=0.5)
-    labels = {"load:registry": "data kependudukan", "prepare:registry": "menyiapkan data kependudukan",
-              "prepare:intake": "menyiapkan usulan", "pairs": "pasangan kandidat", "compare": "membandingkan",
-              "decide": "memutuskan"}
-
-    def progress(stage: str, n: int) -> None:
-        bar.set_description(labels.get(stage, stage))
-        bar.n = n
-        bar.refresh()
-
-    return progress, bar.close
-
-
 def screen_file(*, intake: str, scheme: str, registry: str | None, rolls: str | None, output: str, rules: str | None = None,
-                memory_limit: str = "1GB", progress: bool = False, record: bool = False) -> FileResult:
-    """``pendopo screen``: against files (``registry`` and ``rolls``) or the database."""
-    for label, path in (("intake", intake), ("registry", registry), ("rolls", rolls)):
-        if path is not None and not Path(path).exists():
-            raise InputError(f"berkas {label} tidak ditemukan / file not found", file=path)
-    db_mode = registry is None
-    cat: Catalogue = load_rules(rules) if rules else (adapter.catalogue() if db_mode else default_catalogue())
+                memory_limit: str = "1GB", progress: bool = False) -> FileResult:
+    """``pendopo screen``: against files (``registry`` and ``rolls``: ``screen_cli.screen_files``,
+    which needs no Django) or the database."""
+    if registry is not None:
+        assert rolls is not None
+        return screen_files(intake=intake, scheme=scheme, registry=registry, rolls=rolls, output=output, rules=rules,
+                            memory_limit=memory_limit, progress=progress)
+    check_exists(intake=intake)
+    cat: Catalogue = load_rules(rules) if rules else adapter.catalogue()
     tick, done = progress_bar(progress)
     try:
         with ScreenJob(cat, scheme, memory_limit=memory_limit, progress=tick) as job:
-            if db_mode:
-                job.intake_file(intake)
-                job.registry_rows(adapter.registry_rows())
-                job.holdings(adapter.holdings())
-                outcomes = job.run(already_proposed=_already_proposed_checker(job.scheme))
-            else:
-                assert rolls is not None
-                job.registry_file(registry)
-                job.rolls_file(rolls)
-                job.intake_file(intake)
-                outcomes = job.run()
+            job.intake_file(intake)
+            job.registry_rows(adapter.registry_rows())
+            job.holdings(adapter.holdings())
+            outcomes = job.run(already_proposed=_already_proposed_checker(job.scheme))
     finally:
         done()
     write_decisions(output, outcomes)
-    if db_mode:  # the registry's personal data was read; on files the database is not touched at all
-        audit_write(actor=None, action="aid.screen_file", object_type="screening", object_repr=Path(intake).name[:200],
-                    personal_data=True, changes={"scheme": normalise_code(scheme), "rows": len(outcomes), "mode": "database"})
+    # The registry's personal data was read (on files the database is not touched at all).
+    audit_write(actor=None, action="aid.screen_file", object_type="screening", object_repr=Path(intake).name[:200],
+                personal_data=True, changes={"scheme": normalise_code(scheme), "rows": len(outcomes), "mode": "database"})
     return FileResult(len(outcomes), Counter(o.decision.value for o in outcomes))
 
 

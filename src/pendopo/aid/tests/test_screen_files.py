@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from pendopo.aid.screen_cli import BOTH_OR_NEITHER
 from pendopo.aid.tests.helpers import (
     PEOPLE,
     intake_file,
@@ -145,6 +146,30 @@ def test_the_generated_scenario_has_no_wrong_decision(tmp_path: Path) -> None:
     assert (wrong_accept, wrong_reject) == (0, 0), pairs
     codes = {c for g in got for c in g["reasons"].split(";") if c}
     assert {"COVERED", "DECEASED", "MOVED", "DUPLICATE_IN_BATCH", "NOT_IN_REGISTRY"} <= codes
+
+
+def test_the_command_screens_files_without_django(tmp_path: Path) -> None:
+    """`pendopo screen` with a registry and rolls file runs before Django is set up, with the
+    same decisions as the management command; its refusals are one line and exit 1."""
+    import subprocess
+    import sys
+
+    rows = [person_row(p) for p in ("A2", "B1", "A1")]
+    intake = intake_file(tmp_path, rows)
+    out = tmp_path / "direct.csv"
+    program = ("import sys; from pendopo.cli import main\n"
+               "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n"
+               "    assert 'django' not in sys.modules, 'django imported'\n    raise")
+    args = [str(intake), "--scheme", "BLT-DD", "--registry", str(registry_file(tmp_path)), "--rolls", str(rolls_file(tmp_path))]
+    r = subprocess.run([sys.executable, "-c", program, "screen", *args, "--output", str(out), "--quiet"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "3 baris disaring" in r.stderr
+    assert read_decisions(out) == screen(tmp_path, rows)
+    r = subprocess.run([sys.executable, "-c", program, "screen", *args[:-2], "--output", str(tmp_path / "x.csv")], capture_output=True,
+                       text=True, timeout=120)
+    assert (r.returncode, r.stderr.strip().splitlines()[-1]) == (1, f"pendopo screen: {BOTH_OR_NEITHER}")
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_settled_roll_rows_change_no_decision_and_no_holder(tmp_path: Path) -> None:
