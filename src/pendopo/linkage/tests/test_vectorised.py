@@ -210,7 +210,10 @@ def test_dates_looked_up_over_their_span_equal_dates_converted_one_by_one() -> N
 
     rng = np.random.default_rng(7)
     births = rng.integers(dt.date(1920, 1, 1).toordinal(), dt.date(2026, 12, 31).toordinal(), size=5000)
-    for ordinals in (births, np.concatenate([births, [1, 800_000]])):  # a short span (looked up) and a wide one
+    older = rng.integers(dt.date(1880, 1, 1).toordinal(), dt.date(1950, 1, 1).toordinal(), size=5000)
+    # a span (the calendar made), an older one (the calendar grown), one inside it, a wide one
+    # (converted date by date) and one too short to look up
+    for ordinals in (births, older, births[:2000], np.concatenate([births, [1, 800_000]]), births[:10]):
         years, months, days = _ymd(ordinals)
         assert [(int(y), int(m), int(d)) for y, m, d in zip(years, months, days, strict=True)] == [
             (x.year, x.month, x.day) for x in map(dt.date.fromordinal, ordinals.tolist())]
