@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from pendopo.linkage import arrow
 from pendopo.linkage.address import normalise_village_code
-from pendopo.linkage.dates import parse_date
+from pendopo.linkage.dates import EARLIEST, PLACEHOLDERS, current_date, parse_date
 from pendopo.linkage.names import (
     CANONICAL,
     DEGREE,
@@ -195,6 +195,53 @@ def _date(raw: str) -> tuple[int, int, bool]:
     return (d.date.toordinal() if d.date else 0, d.swapped.toordinal() if d.swapped else 0, d.is_placeholder)
 
 
+# Dates in the two forms most files use, YYYY-MM-DD and DD-MM-YYYY (or DD/MM/YYYY), with two-digit
+# days and months: put together in SQL as ``parse_date`` does (a tested copy of its rules), the
+# rest parsed in Python. A roll and intake of 700,000 rows have 106,000 distinct dates.
+_ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DMY_DATE = "[0-9]{2}[-/.][0-9]{2}[-/.][0-9]{4}"
+
+
+def _map_dates(con: duckdb.DuckDBPyConnection, raw: str) -> None:
+    """``m_date``: every distinct birth date with ``_date``'s three values."""
+    i, b = pa.int64(), pa.bool_()
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE m_date_all AS
+        SELECT raw, regexp_full_match(raw, '{_ISO_DATE}') AS iso, iso OR regexp_full_match(raw, '{_DMY_DATE}') AS fast
+        FROM (SELECT DISTINCT birth_date AS raw FROM {raw} WHERE birth_date IS NOT NULL)
+    """)  # noqa: S608 - own names
+    rest = [r[0] for r in con.execute("SELECT raw FROM m_date_all WHERE NOT fast").fetchall()]
+    _map_values(con, rest, "m_date_rest", [("birth", i), ("birth_swapped", i), ("placeholder", b)], _date)
+    today = current_date().isoformat()
+
+    def bounded(date: str) -> str:
+        return f"CASE WHEN {date} BETWEEN DATE '{EARLIEST.isoformat()}' AND DATE '{today}' THEN {date} END"
+
+    def ordinal(date: str) -> str:
+        return f"coalesce(({date} - DATE '0001-01-01') + 1, 0)"
+
+    placeholders = " OR ".join(f"(month(d) = {m} AND day(d) = {d})" for m, d in sorted(PLACEHOLDERS))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE m_date AS
+        SELECT raw, {ordinal('d')} AS birth, {ordinal('s')} AS birth_swapped, coalesce({placeholders}, false) AS placeholder
+        FROM (
+            SELECT raw, {bounded('d')} AS d, {bounded('s')} AS s FROM (
+                SELECT raw, CASE WHEN d IS NULL AND iso THEN s WHEN d IS NULL THEN try(make_date(y, dd, mo)) ELSE d END AS d,
+                       CASE WHEN d IS NULL THEN NULL ELSE s END AS s
+                FROM (
+                    SELECT raw, iso, y, mo, dd, try(make_date(y, mo, dd)) AS d,
+                           CASE WHEN dd <= 12 AND dd <> mo AND (iso OR mo <= 12) THEN try(make_date(y, dd, mo)) END AS s
+                    FROM (
+                        SELECT raw, iso,
+                               CASE WHEN iso THEN substr(raw, 1, 4) ELSE substr(raw, 7, 4) END::INTEGER AS y,
+                               CASE WHEN iso THEN substr(raw, 6, 2) ELSE substr(raw, 4, 2) END::INTEGER AS mo,
+                               CASE WHEN iso THEN substr(raw, 9, 2) ELSE substr(raw, 1, 2) END::INTEGER AS dd
+                        FROM m_date_all WHERE fast))))
+        UNION ALL SELECT * FROM m_date_rest
+    """)
+    con.execute("DROP TABLE m_date_rest; DROP TABLE m_date_all")
+
+
 def _addr(raw: str) -> tuple[str, int, int]:
     a = _address(raw)
     return a.dusun, a.rt if a.rt is not None else -1, a.rw if a.rw is not None else -1
@@ -228,9 +275,9 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     """From ``raw`` (rid BIGINT plus the VARCHAR person columns) build ``{side}_feat`` and, with
     ``keys``, the key tables ``{side}_keys`` (query keys, with repairs) and ``{side}_refkeys``
     (without, the caller builds them later with ``build_keys``)."""
-    s, i, b = pa.string(), pa.int64(), pa.bool_()
+    s, i = pa.string(), pa.int64()
     _map_names(con, raw)
-    _map(con, raw, "birth_date", "m_date", [("birth", i), ("birth_swapped", i), ("placeholder", b)], _date)
+    _map_dates(con, raw)
     _map(con, raw, "address", "m_addr", [("dusun", s), ("rt", i), ("rw", i)], _addr)
     _map(con, raw, "sex", "m_sex", [("sex", s)], _sex)
     _map(con, raw, "birth_place", "m_place", [("place", s)], _place)

@@ -247,3 +247,35 @@ def test_nik_pairs_one_digit_apart_in_numpy_as_one_by_one() -> None:
     got = _one_digit_apart(np.array(a, dtype=object), np.array(b, dtype=object))
     assert got.tolist() == [compare_nik_digits(x, y) == 1 for x, y in zip(a, b, strict=True)]
     assert 0 < got.sum() < len(a)
+
+
+def test_dates_put_together_in_sql_equal_parse_date() -> None:
+    """The two common date forms are parsed in SQL with ``parse_date``'s rules: swaps, month
+    first, impossible and out-of-range dates, placeholders, separators, as Python does."""
+    import datetime as dt
+
+    import duckdb
+
+    from pendopo.linkage.dates import current_date
+    from pendopo.linkage.sqlprep import _date, _map_dates
+
+    today = current_date()
+    fixed = ["1980-05-12", "1980-12-05", "1980-05-05", "1980-13-05", "1980-25-03", "1980-02-30", "2000-02-29", "1900-02-29",
+             "1879-12-31", "1880-01-01", "0000-01-01", "9999-12-31", today.isoformat(), (today + dt.timedelta(days=1)).isoformat(),
+             "12-05-1980", "12/05/1980", "12.05.1980", "12-05/1980", "05-05-1980", "31-02-1980", "12/25/1980", "05/13/1980",
+             "13/13/1980", "00-05-1980", "01-01-1980", "1980-07-01", "30/06/1990", "31-12-2000", "29-02-2001", "29/02/2004",
+             "1980/05/12", "12-5-1980", " 1980-05-12", "19800512", "44000", "1980-05-12 00:00:00", "", "٢٠٢٠-٠١-٠١"]
+    rng = random.Random(43)
+    generated = []
+    for _ in range(3000):
+        y, m, d = rng.randint(1860, today.year + 2), rng.randint(0, 14), rng.randint(0, 32)
+        generated.append(rng.choice([f"{y:04d}-{m:02d}-{d:02d}", f"{d:02d}-{m:02d}-{y:04d}", f"{d:02d}/{m:02d}/{y:04d}"]))
+    values = fixed + generated
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw (birth_date VARCHAR)")
+    con.executemany("INSERT INTO raw VALUES (?)", [[v] for v in values])
+    _map_dates(con, "raw")
+    got = {raw: (int(b), int(s), bool(p)) for raw, b, s, p in con.execute("SELECT * FROM m_date").fetchall()}
+    assert set(got) == set(values)
+    wrong = [(v, got[v], _date(v)) for v in values if got[v] != _date(v)]
+    assert not wrong, wrong[:5]
