@@ -120,6 +120,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
                               columns = {{{", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in t.header)}}},
                               )
             """)  # noqa: S608 - names are our own or quoted header names
+        except duckdb.OutOfMemoryException:
+            raise  # the memory limit, not the file
         except duckdb.Error as exc:
             raise InputError(f"CSV tidak dapat dibaca ({str(exc).splitlines()[0][:200]}) / unreadable CSV", file=str(p)) from exc
     # The stored table keeps the file's order (insertion order is preserved), so its rowid is the

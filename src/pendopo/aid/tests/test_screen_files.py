@@ -170,6 +170,12 @@ def test_the_command_screens_files_without_django(tmp_path: Path) -> None:
                        text=True, timeout=120)
     assert (r.returncode, r.stderr.strip().splitlines()[-1]) == (1, f"pendopo screen: {BOTH_OR_NEITHER}")
     assert not (tmp_path / "x.csv").exists()
+    # Too little memory for DuckDB: one line that says so, no traceback, nothing written.
+    r = subprocess.run([sys.executable, "-c", program, "screen", *args, "--output", str(tmp_path / "y.csv"), "--quiet",
+                        "--memory-limit", "1MB"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("pendopo screen: --memory-limit 1MB tidak cukup")
+    assert not (tmp_path / "y.csv").exists()
 
 
 def test_settled_roll_rows_change_no_decision_and_no_holder(tmp_path: Path) -> None:
