@@ -20,8 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         from pendopo.aid import services
+        from pendopo.aid.screen_cli import progress_bar
 
-        progress, close = services.progress_bar(not o["quiet"])
+        progress, close = progress_bar(not o["quiet"])
         try:
             result = services.roll_import(actor=None, path=o["file"], progress=progress, memory_limit=o["memory_limit"])
         except LinkageError as exc:
