@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pendopo.linkage.errors import InputError
+from pendopo.linkage.errors import InputError, LinkageError, internal_error_line
 
 HELP = "Saring usulan penerima bantuan terhadap data kependudukan dan daftar penerima. / Screen an intake against the registry and the rolls."
 INTERRUPTED = "dihentikan; tidak ada keluaran yang ditulis / interrupted, nothing written"
@@ -103,7 +103,6 @@ def main(argv: Sequence[str]) -> int | None:
     import duckdb
 
     from pendopo.aid.rules import RulesError
-    from pendopo.linkage.errors import LinkageError
 
     try:
         if bool(args.registry) != bool(args.rolls):
@@ -126,8 +125,7 @@ def main(argv: Sequence[str]) -> int | None:
     except Exception as exc:  # a bug, not bad input: one line for the user, details on request (as `pendopo link`)
         if os.environ.get("PENDOPO_DEBUG"):
             raise
-        print(f"pendopo screen: kesalahan internal ({exc.__class__.__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}); "
-              "jalankan lagi dengan PENDOPO_DEBUG=1 untuk rinciannya / internal error", file=sys.stderr)
+        print(internal_error_line("pendopo screen", exc), file=sys.stderr)
         return 1
     print(result.summary(args.output), file=sys.stderr)
     return 0

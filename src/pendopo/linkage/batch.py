@@ -198,7 +198,6 @@ class DuckDBLinker(LinkerBase):
         self.model = Model()
         self.sizes: dict[str, int] = {}
         self.roles: dict[str, tuple[bool, bool]] = {}  # side: (query, reference) as loaded
-        self.refkeys_present = False  # the reference keys hold only keys of the query rows
 
     def close(self) -> None:
         self.con.close()
@@ -306,7 +305,6 @@ class DuckDBLinker(LinkerBase):
             blocked = "rid NOT IN (SELECT lrid FROM sure)"
         build_keys(self.con, "l", query=True, reference=False, where=blocked)
         build_keys(self.con, "r", query=False, reference=True, keys_in="l_keys")
-        self.refkeys_present = True
         self._score_candidates(dedupe=False, extra_pairs="sure")
 
     def _pairs(self, dedupe: bool) -> int:
@@ -316,8 +314,9 @@ class DuckDBLinker(LinkerBase):
         (``weak_sample``) that only trains the model, so that EM sees non-matches as they occur."""
         ref = "l_refkeys" if dedupe else "r_refkeys"
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
-        # A link's reference keys are already only those some query row has (``score_link``).
-        present = "" if self.refkeys_present else " WHERE key IN (SELECT key FROM l_keys)"
+        # A link's reference keys are already only those some query row has (``score_link``
+        # builds them so); a dedupe's are all of its records' keys.
+        present = " WHERE key IN (SELECT key FROM l_keys)" if dedupe else ""
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE usable AS
             SELECT key, count(*) AS n FROM {ref}{present} GROUP BY key HAVING count(*) <= {MAX_BLOCK}

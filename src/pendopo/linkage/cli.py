@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from pendopo.linkage.errors import LinkageError
+from pendopo.linkage.errors import LinkageError, internal_error_line
 from pendopo.linkage.index import Thresholds
 from pendopo.linkage.io import (
     SHEETS,
@@ -67,8 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: one line for the user, details on request
         if os.environ.get("PENDOPO_DEBUG"):
             raise
-        print(f"pendopo link: kesalahan internal ({exc.__class__.__name__}: {exc}); jalankan lagi dengan "
-              "PENDOPO_DEBUG=1 untuk rinciannya / internal error", file=sys.stderr)
+        print(internal_error_line("pendopo link", exc), file=sys.stderr)
         return 1
 
 

@@ -17,3 +17,11 @@ class InputError(LinkageError):
 
 class ModelError(LinkageError):
     """The scoring model cannot be estimated or applied (for example no candidate pairs)."""
+
+
+def internal_error_line(prog: str, exc: BaseException) -> str:
+    """The one line a command prints for an error that is a bug rather than bad input; the
+    details come with PENDOPO_DEBUG=1 (the command then raises instead)."""
+    first = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return (f"{prog}: kesalahan internal ({exc.__class__.__name__}: {first}); jalankan lagi dengan "
+            "PENDOPO_DEBUG=1 untuk rinciannya / internal error")
