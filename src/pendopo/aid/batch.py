@@ -28,7 +28,7 @@ from pendopo.aid.screening import (
     Typed,
 )
 from pendopo.linkage import arrow
-from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode, gc_paused
+from pendopo.linkage.batch import SURE_SAMPLE, DuckDBLinker, LinkerBase, decode, gc_paused
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
@@ -46,6 +46,17 @@ ALL_COLUMNS = ("person_id", "status", "scheme", "component", *PERSON)
 OUTPUT_HEADER = ("row", "decision", "reasons", "person_id", "score", "explanation")
 TOP = 3  # candidates kept per row: the best, and those that may tie with it
 Progress = Callable[[str, int], None]
+# A roll row (``o``) typed as its person's registry row (``g``, prepared as ``f``) says the same
+# name and birth date, so it gets the same normalised name and birth: the name in the same
+# letters up to case (a name is normalised from its lower case; plain ASCII on both sides, where
+# DuckDB's and Python's lower case agree), the birth date in one of the forms ``parse_date``
+# reads as exactly that date (ISO, day first with '/', '-' or '.', a spreadsheet serial of four
+# or five digits).
+_DAY = "(DATE '0001-01-01' + (f.birth - 1))"
+SAME_TEXT = f"""(regexp_full_match(o.name, '[ -~]+') AND regexp_full_match(g.name, '[ -~]+') AND lower(o.name) = lower(g.name)
+    AND (o.birth_date IN (strftime({_DAY}, '%Y-%m-%d'), strftime({_DAY}, '%d/%m/%Y'), strftime({_DAY}, '%d-%m-%Y'),
+                          strftime({_DAY}, '%d.%m.%Y'))
+         OR (regexp_full_match(o.birth_date, '[0-9]{{4,5}}') AND o.birth_date = ({_DAY} - DATE '1899-12-30')::VARCHAR)))"""
 
 
 @dataclass
@@ -140,6 +151,9 @@ class ScreenJob(LinkerBase):
     # Roll rows that agree with their sure pair on name and birth date need no score in a
     # screening (``DuckDBLinker.score_link``); False compares them like every other pair.
     SETTLE_ROLLS = True
+    # Of those, the rows typed as their person's registry row are settled before they are even
+    # prepared (``_settle_copies``); False leaves them to ``score_link`` (the same rows settled).
+    SETTLE_COPIES = True
 
     def __init__(self, catalogue: Catalogue, scheme: str, *, memory_limit: str = "1GB", threads: int | None = None,
                  thresholds: Thresholds | None = None, progress: Progress | None = None) -> None:
@@ -288,14 +302,27 @@ class ScreenJob(LinkerBase):
         self.summary.rolls_skipped = int(con.execute("SELECT count(*) FROM rolls WHERE scheme IS NULL").fetchall()[0][0])
         self.progress("prepare:registry", self.summary.registry)
         self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=False, keys=False)
+        # A screening reads of a roll row only which person holds the scheme: the roll rows whose
+        # sure pair has their name and birth date too are settled without a score. Those typed
+        # exactly as their person's registry row are found before they are prepared at all.
+        self.settled = intake and self.SETTLE_ROLLS
+        copies = self.settled and self.SETTLE_COPIES
+        if copies:
+            self._settle_copies(offset)
+            con.execute(f"""
+                CREATE OR REPLACE VIEW l_raw AS
+                {intake_rows}
+                SELECT ({offset} + line - 1)::BIGINT AS rid, 'r' || line AS id, {person} FROM rolls
+                WHERE scheme IS NOT NULL AND line NOT IN (SELECT line FROM copies)
+            """)
         self.progress("prepare:intake", self.summary.intake)
         self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False, keys=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
             return False
-        # A screening reads of a roll row only which person holds the scheme: the roll rows whose
-        # sure pair has their name and birth date too are settled without a score.
-        self.settled = intake and self.SETTLE_ROLLS
         self.linker.score_link(fuzzy_names=True, settle_from=offset if self.settled else None)
+        if copies:
+            con.execute("INSERT INTO settled SELECT lrid, rrid FROM copies")
+            con.execute("DROP TABLE copies")
         self.progress("rank", 0)
         con.execute(f"""
             CREATE OR REPLACE TABLE ranked AS
@@ -307,6 +334,25 @@ class ScreenJob(LinkerBase):
             WHERE s.k <= {TOP}
         """)
         return True
+
+    def _settle_copies(self, offset: int) -> None:
+        """``copies``: the roll rows (line, lrid, rrid) that ``score_link`` would settle, found
+        from the rows as typed: a 16-digit NIK that exactly one registry person has, whose
+        registry row has the very same name and birth date (so the same normalised name and
+        birth, which must not be empty). Preparing the same text gives the same features, so
+        each is the sure pair (``SURE_SQL``) that ``score_link`` settles; rows that only
+        normalise alike still go through it. The rows the sure pairs leave to blocking (one in
+        ``SURE_SAMPLE``) are left too."""
+        self.con.execute(f"""
+            CREATE OR REPLACE TABLE copies AS
+            SELECT line, ({offset} + line - 1)::INTEGER AS lrid, any_value(rrid) AS rrid FROM (
+                SELECT o.line, f.rid AS rrid,
+                       {SAME_TEXT} AND f.name <> '' AND f.birth <> 0 AS same
+                FROM rolls o JOIN r_feat f ON f.nik = o.nik JOIN reg g ON g.line - 1 = f.rid
+                WHERE o.scheme IS NOT NULL AND regexp_full_match(o.nik, '[0-9]{{16}}')
+                  AND ({offset} + o.line - 1) % {SURE_SAMPLE} <> 0
+            ) GROUP BY line HAVING count(*) = 1 AND bool_and(same)
+        """)
 
     def _intake_resolutions(self) -> dict[int, Resolution]:
         """Each intake row (by line) decided as the online index decides, with its candidates."""
@@ -327,9 +373,9 @@ class ScreenJob(LinkerBase):
         ``decide`` does (hundreds of thousands of roll rows need no Python object each)."""
         t = self.linker.thresholds
         # Settled rows (``score_link``): their person, matched, with no score.
-        settled = """
-            UNION ALL SELECT substr(a.id, 2)::BIGINT, b.id, NULL, false, 'match'
-            FROM settled s JOIN l_feat a ON a.rid = s.lrid JOIN r_feat b ON b.rid = s.rrid
+        settled = f"""
+            UNION ALL SELECT s.lrid::BIGINT - {self.summary.intake} + 1, b.id, NULL, false, 'match'
+            FROM settled s JOIN r_feat b ON b.rid = s.rrid
         """ if self.settled else ""
         self.con.execute(f"""
             CREATE OR REPLACE TABLE roll_link AS

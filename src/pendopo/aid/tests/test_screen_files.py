@@ -181,27 +181,78 @@ def test_the_command_screens_files_without_django(tmp_path: Path) -> None:
 def test_settled_roll_rows_change_no_decision_and_no_holder(tmp_path: Path) -> None:
     """Roll rows whose sure pair has their name and birth date too are matched without being
     compared: the same decisions and scores, and every roll row the same person and status, as
-    when every pair is compared."""
+    when every pair is compared. The rows typed as their registry row, settled before they are
+    prepared, are exactly those ``score_link`` settles itself when they are not."""
     from pendopo.aid.batch import ScreenJob
     from pendopo.aid.rules import default_catalogue
     from pendopo.testdata.screening import scenario
 
     paths = scenario(3000, 400, seed=21).write(tmp_path)
     results = []
-    for settle in (True, False):
+    for settle, copies in ((True, True), (True, False), (False, False)):
         with ScreenJob(default_catalogue(), "BLT-DD") as job:
-            job.SETTLE_ROLLS = settle
+            job.SETTLE_ROLLS, job.SETTLE_COPIES = settle, copies
             job.registry_file(paths["registry"])
             job.rolls_file(paths["rolls"])
             job.intake_file(paths["intake"])
             outcomes = job.run()
             links = job.con.execute("SELECT line, best, status FROM roll_link ORDER BY line").fetchall()
-            settled = job.con.execute("SELECT count(*) FROM settled").fetchall()[0][0] if settle else 0
+            settled = job.con.execute("SELECT lrid, rrid FROM settled ORDER BY 1").fetchall() if settle else []
         results.append(([(o.decision, o.codes, o.person_id, o.score) for o in outcomes], links, settled))
-    (settled_outcomes, settled_links, n), (compared_outcomes, compared_links, _) = results
-    assert n > 100  # most roll rows of the scenario are settled
-    assert settled_outcomes == compared_outcomes
-    assert settled_links == compared_links
+    (copied_outcomes, copied_links, copied), (settled_outcomes, settled_links, settled), (compared_outcomes, compared_links, _) = results
+    assert len(settled) > 100  # most roll rows of the scenario are settled
+    assert copied == settled
+    assert copied_outcomes == settled_outcomes == compared_outcomes
+    assert copied_links == settled_links == compared_links
+
+
+def test_roll_rows_typed_as_their_registry_row_in_any_date_form_are_settled_before_preparing(tmp_path: Path) -> None:
+    """A roll row with its person's NIK, name up to case and birth date in a form ``parse_date``
+    reads as that very date is settled unprepared; a two-digit year, a three-digit serial (not a
+    date to ``parse_date``), other letters than plain ASCII or another name are left to the
+    linkage, and each row ends with the person the linkage gives it."""
+    from pendopo.aid.batch import ScreenJob
+    from pendopo.aid.rules import default_catalogue
+
+    header = "person_id,nik,kk,name,sex,birth_place,birth_date,address,village_code,status\n"
+    people = [("P1", "3510014107800001", "SITI AMINAH", "1980-07-01"), ("P2", "3510011509020002", "Budi Santoso", "1902-09-15"),
+              ("P3", "3510015505810003", "Ṡiti Rahayu", "1981-05-15"), ("P4", "3510012012900004", "Agus Salim", "1990-12-20")]
+    (tmp_path / "registry.csv").write_text(header + "".join(
+        f"{pid},{nik},3510010101010001,{name},{'P' if int(nik[6:8]) > 40 else 'L'},Genteng,{birth},Dusun Krajan RT 001 RW 002,"
+        f"35.10.01.2001,alive\n" for pid, nik, name, birth in people), encoding="utf-8")
+    rolls = [  # (nik of, name, birth date as typed, a copy?)
+        ("P1", "Siti Aminah", "01/07/1980", True), ("P1", "siti aminah", "01-07-1980", True), ("P1", "SITI AMINAH", "01.07.1980", True),
+        ("P1", "Siti Aminah", "29403", True), ("P1", "SITI AMINAH", "1980-07-01", True), ("P1", "SITI AMINAH", "01/07/80", False),
+        ("P2", "BUDI SANTOSO", "15/09/1902", True), ("P2", "BUDI SANTOSO", "989", False), ("P3", "ṡiti rahayu", "15/05/1981", False),
+        ("P4", "Agus Salim Effendi", "1990-12-20", False),
+    ]
+    nik = {pid: n for pid, n, _, _ in people}
+    (tmp_path / "rolls.csv").write_text("nik,name,birth_date,scheme\n" + "".join(
+        f"{nik[pid]},{name},{birth},PKH\n" for pid, name, birth, _ in rolls), encoding="utf-8")
+    (tmp_path / "intake.csv").write_text("nik,name\n3510010101010009,Someone Else\n", encoding="utf-8")
+    results = []
+    for copies in (True, False):
+        with ScreenJob(default_catalogue(), "BLT-DD") as job:
+            job.SETTLE_COPIES = copies
+            job.registry_file(tmp_path / "registry.csv")
+            job.rolls_file(tmp_path / "rolls.csv")
+            job.intake_file(tmp_path / "intake.csv")
+            if copies:
+                job.con.execute("CREATE OR REPLACE TABLE kept_copies (line BIGINT)")
+                original = job._settle_copies
+
+                def keep(offset: int, job: ScreenJob = job, original: object = original) -> None:
+                    original(offset)  # type: ignore[operator]
+                    job.con.execute("INSERT INTO kept_copies SELECT line FROM copies")
+
+                job._settle_copies = keep  # type: ignore[method-assign]
+            job.run()
+            found = [r[0] for r in job.con.execute("SELECT line FROM kept_copies ORDER BY 1").fetchall()] if copies else []
+            results.append((found, job.con.execute("SELECT line, best, status FROM roll_link ORDER BY line").fetchall()))
+    (found, with_copies), (_, without) = results
+    assert found == [i for i, (_, _, _, copy) in enumerate(rolls, start=1) if copy]
+    assert with_copies == without
+    assert [best for _, best, status in with_copies if status == "match"][:7] == ["P1"] * 6 + ["P2"]
 
 
 # --- unusable input: one clear line, nothing written ---------------------------------------
