@@ -285,20 +285,22 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
          "AND NOT regexp_full_match(village_code, '[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\.[0-9]{4}')")
     _map(con, raw, "nik", "m_nik", [("nik", s)], _nik, "AND NOT regexp_full_match(nik, '[0-9]{16}')")
     _map(con, raw, "kk", "m_kk", [("kk", s)], _kk, "AND NOT regexp_full_match(kk, '[0-9]{16}')")
+    # Every value the NIK, KK and village maps lack is NULL or already in its standard form (the
+    # maps hold every other distinct value): the join says which, and the two million rows are
+    # not matched against the patterns again (0.3-0.5 s of 1.6-2.0 s at 2M).
     # Besides the features (``batch.FEATURE_SCHEMA``), what blocking keys are made of:
     # ``last_phon``, ``sorted_phon`` and ``kec``, the kecamatan of a Kemendagri village code.
     con.execute(f"""
         CREATE OR REPLACE TABLE {side}_feat AS
         SELECT *, CASE WHEN village LIKE '__.__.__.____' THEN substr(village, 1, 8) ELSE '' END AS kec FROM (
         SELECT r.rid::INTEGER AS rid, r.id,
-               CASE WHEN regexp_full_match(r.nik, '[0-9]{{16}}') THEN r.nik ELSE coalesce(mn.nik, '') END AS nik,
-               CASE WHEN regexp_full_match(r.kk, '[0-9]{{16}}') THEN r.kk ELSE coalesce(mk.kk, '') END AS kk,
+               CASE WHEN mn.raw IS NULL THEN coalesce(r.nik, '') ELSE coalesce(mn.nik, '') END AS nik,
+               CASE WHEN mk.raw IS NULL THEN coalesce(r.kk, '') ELSE coalesce(mk.kk, '') END AS kk,
                coalesce(nm.name, '') AS name, coalesce(nm.name_sorted, '') AS name_sorted,
                coalesce(nm.name_phon, '') AS name_phon, coalesce(nm.first_phon, '') AS first_phon,
                coalesce(d.birth, 0)::INTEGER AS birth, coalesce(d.birth_swapped, 0)::INTEGER AS birth_swapped,
                coalesce(d.placeholder, false) AS placeholder, coalesce(sx.sex, '') AS sex,
-               CASE WHEN regexp_full_match(r.village_code, '[0-9]{{2}}\\.[0-9]{{2}}\\.[0-9]{{2}}\\.[0-9]{{4}}') THEN r.village_code
-                    ELSE coalesce(v.village, '') END AS village,
+               CASE WHEN v.raw IS NULL THEN coalesce(r.village_code, '') ELSE coalesce(v.village, '') END AS village,
                coalesce(pl.place, '') AS place, coalesce(a.dusun, '') AS dusun,
                coalesce(a.rt, -1)::SMALLINT AS rt, coalesce(a.rw, -1)::SMALLINT AS rw,
                coalesce(nm.last_phon, '') AS last_phon, coalesce(nm.sorted_phon, '') AS sorted_phon
