@@ -256,14 +256,14 @@ class Screener:
         reasons: list[Found] = []
         best = resolution.best
         score = round(best.probability, 6) if best else 0.0
-        problem = _nik_problem(typed)
         if resolution.status != Status.MATCH or best is None:
-            return self._unresolved(row, typed, resolution, problem, score)
+            return self._unresolved(row, typed, resolution, _nik_problem(typed), score)
         person = self.registry.people.get(best.id)
         if person is None:  # the index and the registry disagree: never guess
-            return self._unresolved(row, typed, resolution, problem, score)
+            return self._unresolved(row, typed, resolution, _nik_problem(typed), score)
         pid = person.person_id
-        if typed.nik.digits != person.nik:
+        if typed.nik.digits != person.nik:  # only then does what is wrong with the NIK matter
+            problem = _nik_problem(typed)
             if problem or typed.nik.digits is None:
                 reasons.append(Found.says(Reason.NIK_INVALID, says(gettext_noop("%(problem)s; NIK penduduk ini berbeda"),
                                                                    problem=problem or says(MESSAGES[Reason.NIK_INVALID]))))
