@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pendopo.linkage.errors import InputError, LinkageError, internal_error_line
+from pendopo.linkage.i18n import stage_label
 
 HELP = "Saring usulan penerima bantuan terhadap data kependudukan dan daftar penerima. / Screen an intake against the registry and the rolls."
 INTERRUPTED = "dihentikan; tidak ada keluaran yang ditulis / interrupted, nothing written"
@@ -53,12 +54,8 @@ def progress_bar(enabled: bool) -> tuple[Callable[[str, int], None], Callable[[]
     from tqdm import tqdm
 
     bar = tqdm(disable=not enabled, unit=" baris", file=sys.stderr, mininterval=0.5)
-    labels = {"load:registry": "data kependudukan", "prepare:registry": "menyiapkan data kependudukan",
-              "prepare:intake": "menyiapkan usulan", "pairs": "pasangan kandidat", "compare": "membandingkan",
-              "decide": "memutuskan"}
-
     def progress(stage: str, n: int) -> None:
-        bar.set_description(labels.get(stage, stage))
+        bar.set_description(stage_label(stage))
         bar.n = n
         bar.refresh()
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from pendopo.linkage.errors import LinkageError, internal_error_line
+from pendopo.linkage.i18n import stage_label
 from pendopo.linkage.index import Thresholds
 from pendopo.linkage.io import (
     SHEETS,
@@ -77,8 +78,7 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
     bar = tqdm(disable=args.quiet, unit=" baris", file=sys.stderr, mininterval=0.5)
 
     def progress(stage: str, n: int) -> None:
-        label = {"load:l": "membaca kiri", "load:r": "membaca kanan", "pairs": "pasangan kandidat", "compare": "membandingkan"}.get(stage, stage)
-        bar.set_description(label)
+        bar.set_description(stage_label(stage))
         bar.n = n
         bar.refresh()
 
