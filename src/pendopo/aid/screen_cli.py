@@ -13,13 +13,13 @@ import argparse
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pendopo.linkage.errors import InputError, LinkageError, internal_error_line
-from pendopo.linkage.i18n import stage_label
+from pendopo.linkage.progress import progress_bar
 
 HELP = "Saring usulan penerima bantuan terhadap data kependudukan dan daftar penerima. / Screen an intake against the registry and the rolls."
 INTERRUPTED = "dihentikan; tidak ada keluaran yang ditulis / interrupted, nothing written"
@@ -47,19 +47,6 @@ class FileResult:
         counts = self.counts
         return (f"{self.rows} baris disaring / rows screened: {counts.get('accept', 0)} diterima / accepted, "
                 f"{counts.get('reject', 0)} ditolak / rejected, {counts.get('review', 0)} perlu diperiksa / review → {output}")
-
-
-def progress_bar(enabled: bool) -> tuple[Callable[[str, int], None], Callable[[], None]]:
-    """A progress bar on standard error for the screening stages: (update, close)."""
-    from tqdm import tqdm
-
-    bar = tqdm(disable=not enabled, unit=" baris", file=sys.stderr, mininterval=0.5)
-    def progress(stage: str, n: int) -> None:
-        bar.set_description(stage_label(stage))
-        bar.n = n
-        bar.refresh()
-
-    return progress, bar.close
 
 
 def check_exists(**paths: str | None) -> None:

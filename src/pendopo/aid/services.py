@@ -27,7 +27,7 @@ from pendopo.aid.models import (
     Unit,
 )
 from pendopo.aid.rules import Catalogue, default_catalogue, load_rules, normalise_code
-from pendopo.aid.screen_cli import FileResult, check_exists, progress_bar, screen_files
+from pendopo.aid.screen_cli import FileResult, check_exists, screen_files
 from pendopo.aid.screening import (
     Decision,
     Found,
@@ -48,6 +48,7 @@ from pendopo.core.models import Region
 from pendopo.core.roles import Role
 from pendopo.core.scopes import scope_for
 from pendopo.linkage.index import Status
+from pendopo.linkage.progress import progress_bar
 from pendopo.linkage.records import PersonRecord, prepare
 from pendopo.population.models import Resident
 

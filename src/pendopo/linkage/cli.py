@@ -15,7 +15,6 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from pendopo.linkage.errors import LinkageError, internal_error_line
-from pendopo.linkage.i18n import stage_label
 from pendopo.linkage.index import Thresholds
 from pendopo.linkage.io import (
     SHEETS,
@@ -25,6 +24,7 @@ from pendopo.linkage.io import (
     read_records,
     write_csv_atomically,
 )
+from pendopo.linkage.progress import progress_bar
 
 # DuckDB's memory for a link job. Its tables live in memory (decision 27) and spill to a
 # temporary directory beyond this: 600 MB keeps a 2M-row registry job under 1 GB in all (at
@@ -73,15 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, mapping: Mapping) -> int:
-    from tqdm import tqdm
-
-    bar = tqdm(disable=args.quiet, unit=" baris", file=sys.stderr, mininterval=0.5)
-
-    def progress(stage: str, n: int) -> None:
-        bar.set_description(stage_label(stage))
-        bar.n = n
-        bar.refresh()
-
+    progress, close_bar = progress_bar(not args.quiet)
     # Open (and so check) every input before any work, so a bad second file fails fast.
     tables = [open_table(args.left), open_table(args.right)] if args.job == "match" else [open_table(args.file)]
     thresholds = Thresholds()
@@ -108,7 +100,7 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
                     yield [lk.left_id, lk.right_id, f"{lk.score:.6f}"]
 
             write_csv_atomically(args.output, ["left_id", "right_id", "score"], rows())
-            bar.close()
+            close_bar()
             print(f"{written} pasangan / pairs → {args.output}", file=sys.stderr)
         else:
             load("l", tables[0], query=True, reference=True)
@@ -122,7 +114,7 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
                     yield record_id, cluster_id
 
             write_csv_atomically(args.output, ["id", "cluster_id"], members())
-            bar.close()
+            close_bar()
             print(f"{records} baris, {clusters} klaster / clusters → {args.output}", file=sys.stderr)
     return 0
 

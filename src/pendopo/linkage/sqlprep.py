@@ -427,8 +427,8 @@ def build_keys(con: duckdb.DuckDBPyConnection, side: str, *, query: bool, refere
             # top bit, ``_k``): 2M reference NIKs meet 1.9M query NIK keys (with their repairs),
             # 17.6M other keys meet 0.9M (1.2-1.4 -> 0.9-1.1 s at 2M).
             exprs = _reference(hashed)
-            nik, other = exprs[:1], exprs[1:]
-            assert all(f"| {NIK_BIT}" in e for e in nik) and not any(f"| {NIK_BIT}" in e for e in other)
+            nik, other = [e for e in exprs if NIK_BIT in e], [e for e in exprs if NIK_BIT not in e]
+            assert not any(NOT_NIK_BIT in e for e in nik)  # an expression makes keys of one side of the bit
             selects = [f"""
                 SELECT key, rid FROM ({" UNION ALL ".join(f"SELECT rid, {e} AS key FROM {feat}" for e in group)})
                 WHERE key IN (SELECT key FROM {keys_in} WHERE {kind})

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         from pendopo.aid import services
-        from pendopo.aid.screen_cli import progress_bar
+        from pendopo.linkage.progress import progress_bar
 
         progress, close = progress_bar(not o["quiet"])
         try:
