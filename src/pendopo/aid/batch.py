@@ -28,7 +28,7 @@ from pendopo.aid.screening import (
     Typed,
 )
 from pendopo.linkage import arrow
-from pendopo.linkage.batch import SURE_SAMPLE, DuckDBLinker, LinkerBase, decode, gc_paused
+from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode, gc_paused
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
@@ -319,7 +319,7 @@ class ScreenJob(LinkerBase):
         self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False, keys=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
             return False
-        self.linker.score_link(fuzzy_names=True, settle_from=offset if self.settled else None)
+        self.linker.score_link(fuzzy_names=True, settle_from=offset if self.settled else None, sampled_below=offset if intake else 2**31)
         if copies:
             con.execute("INSERT INTO settled SELECT lrid, rrid FROM copies")
             con.execute("DROP TABLE copies")
@@ -341,8 +341,8 @@ class ScreenJob(LinkerBase):
         registry row has the very same name and birth date (so the same normalised name and
         birth, which must not be empty). Preparing the same text gives the same features, so
         each is the sure pair (``SURE_SQL``) that ``score_link`` settles; rows that only
-        normalise alike still go through it. The rows the sure pairs leave to blocking (one in
-        ``SURE_SAMPLE``) are left too."""
+        normalise alike still go through it (a screening's roll rows are not sampled for
+        blocking, ``DuckDBLinker.score_link``)."""
         self.con.execute(f"""
             CREATE OR REPLACE TABLE copies AS
             SELECT line, ({offset} + line - 1)::INTEGER AS lrid, any_value(rrid) AS rrid FROM (
@@ -350,7 +350,6 @@ class ScreenJob(LinkerBase):
                        {SAME_TEXT} AND f.name <> '' AND f.birth <> 0 AS same
                 FROM rolls o JOIN r_feat f ON f.nik = o.nik JOIN reg g ON g.line - 1 = f.rid
                 WHERE o.scheme IS NOT NULL AND regexp_full_match(o.nik, '[0-9]{{16}}')
-                  AND ({offset} + o.line - 1) % {SURE_SAMPLE} <> 0
             ) GROUP BY line HAVING count(*) = 1 AND bool_and(same)
         """)
 

@@ -206,6 +206,28 @@ def test_settled_roll_rows_change_no_decision_and_no_holder(tmp_path: Path) -> N
     assert copied_links == settled_links == compared_links
 
 
+def test_a_screening_samples_its_intake_for_training_and_not_its_roll_rows(tmp_path: Path) -> None:
+    """One in ``SURE_SAMPLE`` intake rows with a sure pair is blocked all the same (the model
+    learns clean rows from them); a roll row with a sure pair never is."""
+    from pendopo.aid.batch import ScreenJob
+    from pendopo.aid.rules import default_catalogue
+    from pendopo.linkage.batch import SURE_SAMPLE
+    from pendopo.testdata.screening import scenario
+
+    paths = scenario(3000, 400, seed=21).write(tmp_path)
+    with ScreenJob(default_catalogue(), "BLT-DD") as job:
+        job.registry_file(paths["registry"])
+        job.rolls_file(paths["rolls"])
+        intake = job.intake_file(paths["intake"])
+        job.run()
+        counts = dict(job.con.execute(f"""
+            SELECT lrid >= {intake}, count(*) FROM (SELECT lrid FROM sure UNION ALL SELECT lrid FROM settled)
+            WHERE lrid % {SURE_SAMPLE} = 0 GROUP BY 1
+        """).fetchall())
+    assert counts.get(False, 0) == 0  # intake rows in the sample were blocked
+    assert counts[True] >= 10  # roll rows at the same places were settled or kept to their sure pair
+
+
 def test_roll_rows_typed_as_their_registry_row_in_any_date_form_are_settled_before_preparing(tmp_path: Path) -> None:
     """A roll row with its person's NIK, name up to case and birth date in a form ``parse_date``
     reads as that very date is settled unprepared; a two-digit year, a three-digit serial (not a
