@@ -223,7 +223,7 @@ def test_a_screening_samples_its_intake_for_training_and_not_its_roll_rows(tmp_p
         counts = dict(job.con.execute(f"""
             SELECT lrid >= {intake}, count(*) FROM (SELECT lrid FROM sure UNION ALL SELECT lrid FROM settled)
             WHERE lrid % {SURE_SAMPLE} = 0 GROUP BY 1
-        """).fetchall())
+        """).fetchall())  # noqa: S608 - numbers
     assert counts.get(False, 0) == 0  # intake rows in the sample were blocked
     assert counts[True] >= 10  # roll rows at the same places were settled or kept to their sure pair
 
