@@ -348,3 +348,18 @@ def test_each_explanation_renders_the_same_in_indonesian_and_fully_in_english(tm
             english = render(o.text, translation.gettext)
         assert not {"sudah", "untuk", "penduduk", "baris", "mungkin", "tidak"} & set(english.lower().replace(";", " ").split()), english
     assert len(seen) >= 6, seen
+
+
+def test_a_typed_nik_is_parsed_only_when_more_than_its_digits_is_read() -> None:
+    """16 plain digits are their own digits, unparsed; anything else (a spreadsheet number, a
+    quote, spaces, a letter) has the digits ``parse_nik`` finds, and the parse is kept."""
+    from pendopo.aid.screening import Typed
+    from pendopo.linkage.nik import parse_nik
+
+    clean = Typed.of("3510014107800001", "P", 0)
+    assert clean.digits == "3510014107800001" and clean.parsed is None
+    assert clean.nik == parse_nik("3510014107800001") and clean.parsed is not None
+    for raw in (3510014107800001.0, 3510014107800001, "'3510014107800001", " 3510 0141 0780 0001", "3.51001E+15", "NIK3510014107800001",
+                "351001410780000", "", None):
+        typed = Typed.of(raw, "", 0)
+        assert typed.digits == parse_nik(raw).digits, raw
