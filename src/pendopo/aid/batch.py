@@ -319,7 +319,7 @@ class ScreenJob(LinkerBase):
         self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False, keys=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
             return False
-        self.linker.score_link(fuzzy_names=True, settle_from=offset if self.settled else None, sampled_below=offset if intake else 2**31)
+        self.linker.score_link(fuzzy_names=True, settle_from=offset if self.settled else None, rolls_from=offset if intake else None)
         if copies:
             con.execute("INSERT INTO settled SELECT lrid, rrid FROM copies")
             con.execute("DROP TABLE copies")
@@ -342,7 +342,7 @@ class ScreenJob(LinkerBase):
         birth, which must not be empty). Preparing the same text gives the same features, so
         each is the sure pair (``SURE_SQL``) that ``score_link`` settles; rows that only
         normalise alike still go through it (a screening's roll rows are not sampled for
-        blocking, ``DuckDBLinker.score_link``)."""
+        blocking, ``DuckDBLinker.score_link``'s ``rolls_from``)."""
         self.con.execute(f"""
             CREATE OR REPLACE TABLE copies AS
             SELECT line, ({offset} + line - 1)::INTEGER AS lrid, any_value(rrid) AS rrid FROM (

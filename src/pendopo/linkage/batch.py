@@ -126,7 +126,7 @@ SURE_SAMPLE = 25  # one in this many rows with a sure pair is blocked anyway (tr
 # skipped. (A name alone is not enough: a common name and another person's NIK, a KK number or a
 # typo, meet by chance.) One such row in SURE_SAMPLE is blocked all the same, so that the model
 # is trained on candidates as blocking produces them (of the rows below ``sampled_below``: a
-# screening samples its intake, not its roll rows, ``score_link``).
+# screening samples its intake, not its roll rows, ``score_link``'s ``rolls_from``).
 SURE_SQL = """
     SELECT lrid, min(rrid) AS rrid FROM (
         SELECT l.rid AS lrid, r.rid AS rrid,
@@ -139,6 +139,18 @@ SURE_SQL = """
 """
 # (The NIK is one right record's when the left row's NIK joins exactly one: counting the joins
 # of the few left rows is cheaper than counting every NIK of a two-million-row right side.)
+
+NAMED_SAMPLE = 5  # one in this many rows with a named pair is blocked anyway (weighted up in training)
+# Rows from ``rolls_from`` on (``DuckDBLinker.score_link``), not yet done (``done``: the rows with
+# a sure or settled pair), whose normalised name and birth date belong to exactly one right record,
+# which is in the row's village: that record is their only candidate. Name, birth date and village
+# are three facts a typed NIK does not touch: a NIK missing, one digit off or a KK number leaves
+# them to say who the row is.
+NAMED_SQL = """
+    SELECT l.rid AS lrid, min(r.rid) AS rrid FROM l_feat l JOIN r_feat r ON r.name = l.name AND r.birth = l.birth
+    WHERE l.rid >= {rolls_from} AND l.name <> '' AND l.birth <> 0 AND l.rid NOT IN ({done})
+    GROUP BY l.rid HAVING count(*) = 1 AND bool_and(l.village = r.village AND l.village <> '')
+"""
 
 
 def sure_sql(*, fuzzy: str = "", sampled_below: int = 2**31) -> str:
@@ -186,6 +198,10 @@ class Link:
 class DuckDBLinker(LinkerBase):
     """One linkage job. ``link`` or ``dedupe`` after ``load``ing the sides."""
 
+    # ``score_link``'s roll rows whose name and birth date belong to one right record have it
+    # as their only candidate (``NAMED_SQL``); False blocks them like every other row.
+    NAME_ROLLS = True
+
     def __init__(self, *, memory_limit: str = "1GB", threads: int | None = None, temp_directory: str | None = None,
                  thresholds: Thresholds | None = None, progress: Progress | None = None, seed: int = 1) -> None:
         self.tmp = tempfile.TemporaryDirectory(prefix="pendopo-link-", dir=temp_directory)
@@ -204,6 +220,7 @@ class DuckDBLinker(LinkerBase):
         self.model = Model()
         self.sizes: dict[str, int] = {}
         self.roles: dict[str, tuple[bool, bool]] = {}  # side: (query, reference) as loaded
+        self.reweighted: tuple[str, int] | None = None
 
     def close(self) -> None:
         self.con.close()
@@ -288,7 +305,7 @@ class DuckDBLinker(LinkerBase):
         self.con.execute(f"CREATE OR REPLACE TABLE sure AS {sure_sql(fuzzy=fuzzy, sampled_below=sampled_below)}")
         return int(self.con.execute("SELECT count(*) FROM sure").fetchall()[0][0])
 
-    def score_link(self, *, fuzzy_names: bool = False, settle_from: int | None = None, sampled_below: int = 2**31) -> None:
+    def score_link(self, *, fuzzy_names: bool = False, settle_from: int | None = None, rolls_from: int | None = None) -> None:
         """The scoring stages of linking ``l`` to ``r`` (``pendopo link match`` and screening):
         sure pairs first; only the other left rows are blocked, and the right side keeps only
         the keys some of them have (2M people have 20M keys; a key's count stays exact).
@@ -299,13 +316,21 @@ class DuckDBLinker(LinkerBase):
         roll rows: 488,700 of 1.9 million pairs at 2M people, all of which scored 0.9999 or more
         when they were compared). Every other pair is scored as before.
 
-        ``sampled_below``: only the left rows below this rid with a sure pair are sampled for
-        blocking (``SURE_SAMPLE``). A screening passes its first roll row: the model learns
-        clean rows from the intake, whose rows it decides, not from a twenty-fifth of 500,000
-        roll rows typed as their registry row (21,000 of 103,000 blocked rows, and a fifth of the
-        key hits, at 2M people; the same decisions at 2M and 200k, scores moving in the 2nd to
-        4th decimal)."""
-        self.sure_pairs(fuzzy_names=fuzzy_names, sampled_below=sampled_below)
+        ``rolls_from``: the left rows from this rid on are rows of which only *who* they are
+        matters (a screening's roll rows, decided in SQL, ``aid.batch``), not which other people
+        they might also be:
+        - none of them with a sure pair is sampled for blocking (``SURE_SAMPLE``): the model
+          learns clean rows from the rows before (a screening's intake, whose rows it decides),
+          not from a twenty-fifth of 500,000 roll rows typed as their registry row (21,000 of
+          103,000 blocked rows, a fifth of the key hits, at 2M people);
+        - a row whose normalised name and birth date belong to exactly one right record, in the
+          row's village, has that record as its only candidate, scored like a sure pair
+          (``NAMED_SQL``): at 2M people 41,000 of the 58,000 roll rows still blocked, whose NIK
+          is missing, one digit off or their KK number. One in NAMED_SAMPLE of them is blocked
+          all the same and its pairs count NAMED_SAMPLE times in training, so the model learns
+          from the same mix of candidates as when all of them are blocked."""
+        self.sure_pairs(fuzzy_names=fuzzy_names, sampled_below=2**31 if rolls_from is None else rolls_from)
+        done = "SELECT lrid FROM sure"
         if settle_from is not None:
             self.con.execute(f"""
                 CREATE OR REPLACE TABLE settled AS
@@ -313,12 +338,20 @@ class DuckDBLinker(LinkerBase):
                 WHERE s.lrid >= {int(settle_from)} AND a.name = b.name AND a.birth = b.birth AND a.birth <> 0
             """)
             self.con.execute("DELETE FROM sure WHERE lrid IN (SELECT lrid FROM settled)")
-            blocked = "rid NOT IN (SELECT lrid FROM sure UNION ALL SELECT lrid FROM settled)"
-        else:
-            blocked = "rid NOT IN (SELECT lrid FROM sure)"
-        build_keys(self.con, "l", query=True, reference=False, where=blocked)
+            done += " UNION ALL SELECT lrid FROM settled"
+        self.reweighted = None
+        if rolls_from is not None and self.NAME_ROLLS:
+            self.con.execute(f"CREATE OR REPLACE TABLE named AS {NAMED_SQL.format(rolls_from=int(rolls_from), done=done)}")
+            self.con.execute(f"CREATE OR REPLACE TABLE named_sample AS SELECT lrid FROM named WHERE lrid % {NAMED_SAMPLE} = 0")
+            self.con.execute(f"INSERT INTO sure SELECT lrid, rrid FROM named WHERE lrid % {NAMED_SAMPLE} <> 0")
+            self.con.execute("DROP TABLE named")
+            self.reweighted = ("named_sample", NAMED_SAMPLE)
+        build_keys(self.con, "l", query=True, reference=False, where=f"rid NOT IN ({done})")
         build_keys(self.con, "r", query=False, reference=True, keys_in="l_keys")
         self._score_candidates(dedupe=False, extra_pairs="sure")
+        if self.reweighted:
+            self.con.execute(f"DROP TABLE {self.reweighted[0]}")
+            self.reweighted = None
 
     def _pairs(self, dedupe: bool) -> int:
         """Candidate pairs from shared keys (keys shared by more than MAX_BLOCK records dropped,
@@ -491,7 +524,9 @@ class DuckDBLinker(LinkerBase):
         ``extra_pairs`` names a table of (lrid, rrid) pairs known without blocking (the only
         candidate of their left record): they are compared and weighed like the others but do
         not train the model, since EM must see candidates in the mix blocking produces (a
-        record's true match among its non-matches), not a set of near-certain matches."""
+        record's true match among its non-matches), not a set of near-certain matches.
+        ``self.reweighted`` (table of left rows, k): those rows stand for k times as many (one
+        in k of the rows ``NAMED_SQL`` finds, blocked): their pairs count k times in training."""
         n = self._pairs(dedupe=dedupe)
         if extra_pairs:
             self.con.execute(f"INSERT INTO pairs SELECT lrid, rrid FROM {extra_pairs}")
@@ -499,12 +534,22 @@ class DuckDBLinker(LinkerBase):
         self.progress("pairs", n)
         patterns = self._compare_pairs(dedupe=dedupe)
         self.progress("fit", sum(patterns.values()))
-        training = patterns
+        training = Counter(patterns)
         if extra_pairs:
             training = Counter({int(code): int(k) for code, k in self.con.execute(f"""
                 SELECT code, count(*) FROM scored WHERE lrid NOT IN (SELECT lrid FROM {extra_pairs}) GROUP BY code
             """).fetchall()})
-        self.model = self._estimate(training + self._weak_patterns(dedupe=dedupe), dedupe=dedupe)
+        weak = self._weak_patterns(dedupe=dedupe)
+        if self.reweighted:
+            table, k = self.reweighted
+            rows = f"lrid IN (SELECT lrid FROM {table})"
+            for code, count in self.con.execute(f"SELECT code, count(*) FROM scored WHERE {rows} GROUP BY code").fetchall():
+                training[int(code)] += int(count) * (k - 1)
+            self.con.execute(f"CREATE OR REPLACE TABLE weak_reweighted AS SELECT * FROM weak_sample WHERE {rows}")
+            for code, count in self._compare_pairs(dedupe, table="weak_reweighted", store=False).items():
+                weak[code] += count * WEAK_SAMPLE * (k - 1)
+            self.con.execute("DROP TABLE weak_reweighted")
+        self.model = self._estimate(training + weak, dedupe=dedupe)
         self._weights(self.model, patterns)
 
     def link(self, threshold: float | None = None) -> Iterator[Link]:

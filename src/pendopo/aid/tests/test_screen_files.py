@@ -228,6 +228,72 @@ def test_a_screening_samples_its_intake_for_training_and_not_its_roll_rows(tmp_p
     assert counts[True] >= 10  # roll rows at the same places were settled or kept to their sure pair
 
 
+def test_roll_rows_named_by_name_birth_date_and_village_give_the_decisions_of_blocking_them(tmp_path: Path) -> None:
+    """Roll rows whose name and birth date belong to one registry person, in their village, are
+    scored against that person alone: every decision, and every roll row's person and status,
+    as when they are blocked like the others (the scores move a little: the model learns from
+    a sample of those rows, weighted)."""
+    from pendopo.aid.batch import ScreenJob
+    from pendopo.aid.rules import default_catalogue
+    from pendopo.testdata.screening import scenario
+
+    paths = scenario(3000, 400, seed=21).write(tmp_path)
+    results = []
+    for named in (True, False):
+        with ScreenJob(default_catalogue(), "BLT-DD") as job:
+            job.linker.NAME_ROLLS = named
+            job.registry_file(paths["registry"])
+            job.rolls_file(paths["rolls"])
+            intake = job.intake_file(paths["intake"])
+            outcomes = job.run()
+            links = job.con.execute("SELECT line, best, status FROM roll_link ORDER BY line").fetchall()
+            # roll rows with one candidate only: their sure pair, or their named one
+            alone = job.con.execute(f"SELECT count(*) FROM sure WHERE lrid >= {intake}").fetchall()[0][0]  # noqa: S608 - a number
+        results.append(([(o.decision, o.codes, o.person_id) for o in outcomes], links, alone))
+    (named_outcomes, named_links, named_alone), (blocked_outcomes, blocked_links, blocked_alone) = results
+    assert named_alone > blocked_alone + 10  # the scenario has roll rows with a NIK missing, one digit off or a KK number
+    assert named_outcomes == blocked_outcomes
+    assert named_links == blocked_links
+
+
+def test_a_roll_row_is_named_only_by_a_name_and_birth_date_one_person_has_in_its_village(tmp_path: Path) -> None:
+    """No NIK, the name and birth date of one registry person in the row's village: that person is
+    the row's only candidate. Two people with that name and birth date, or the one in another
+    village: the row is blocked and resolved as any other."""
+    from pendopo.aid.batch import ScreenJob
+    from pendopo.aid.rules import default_catalogue
+
+    header = "person_id,nik,kk,name,sex,birth_place,birth_date,address,village_code,status\n"
+    people = [("P1", "3510014107800001", "SITI AMINAH", "1980-07-01", "35.10.01.2001"),
+              ("P2", "3510011509820002", "BUDI SANTOSO", "1982-09-15", "35.10.01.2001"),
+              ("P3", "3510011509820003", "BUDI SANTOSO", "1982-09-15", "35.10.01.2001"),
+              ("P4", "3510012012900004", "AGUS SALIM", "1990-12-20", "35.10.01.2002")]
+    (tmp_path / "registry.csv").write_text(header + "".join(
+        f"{pid},{nik},35100101010100{i:02d},{name},{'P' if int(nik[6:8]) > 40 else 'L'},Genteng,{birth},Dusun Krajan RT 001 RW 002,"
+        f"{village},alive\n" for i, (pid, nik, name, birth, village) in enumerate(people)), encoding="utf-8")
+    rolls = [("", "Siti Aminah", "01-07-1980", "35.10.01.2001"), ("", "Budi Santoso", "15-09-1982", "35.10.01.2001"),
+             ("", "Agus Salim", "20-12-1990", "35.10.01.2001")]
+    (tmp_path / "rolls.csv").write_text("nik,name,birth_date,village_code,scheme\n" + "".join(
+        f"{nik},{name},{birth},{village},PKH\n" for nik, name, birth, village in rolls), encoding="utf-8")
+    (tmp_path / "intake.csv").write_text("nik,name\n3510010101010009,Someone Else\n", encoding="utf-8")
+    with ScreenJob(default_catalogue(), "BLT-DD") as job:
+        job.registry_file(tmp_path / "registry.csv")
+        job.rolls_file(tmp_path / "rolls.csv")
+        intake = job.intake_file(tmp_path / "intake.csv")
+        original = job.linker._score_candidates
+        alone: list[tuple[int, int]] = []
+
+        def spy(dedupe: bool, extra_pairs: str = "") -> None:
+            alone.extend(job.con.execute(f"SELECT lrid, rrid FROM {extra_pairs} ORDER BY 1").fetchall())  # noqa: S608 - own name
+            original(dedupe, extra_pairs)
+
+        job.linker._score_candidates = spy  # type: ignore[method-assign]
+        job.run()
+    # roll row 1 (lrid = intake + 0) is Siti Aminah's (registry row 0); row 1 has two namesakes,
+    # row 2 a namesake in another village
+    assert alone == [(intake, 0)]
+
+
 def test_roll_rows_typed_as_their_registry_row_in_any_date_form_are_settled_before_preparing(tmp_path: Path) -> None:
     """A roll row with its person's NIK, name up to case and birth date in a form ``parse_date``
     reads as that very date is settled unprepared; a two-digit year, a three-digit serial (not a
