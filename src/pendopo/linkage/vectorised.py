@@ -154,15 +154,15 @@ FACTS_SQL = f"""
     a.sex = '' OR b.sex = '' AS sex_missing, a.sex = b.sex AS sex_eq,
     a.kk = '' OR b.kk = '' AS kk_missing, a.kk = b.kk AS kk_eq, a.kk = a.nik AS a_kk_is_nik,
     a.village = '' OR b.village = '' AS village_missing, a.village = b.village AS village_eq,
-    length(a.village) = 13 AND substr(a.village, 3, 1) = '.' AND substr(a.village, 6, 1) = '.' AND substr(a.village, 9, 1) = '.'
-      AND length(b.village) = 13 AND substr(b.village, 3, 1) = '.' AND substr(b.village, 6, 1) = '.' AND substr(b.village, 9, 1) = '.'
+    a.village LIKE '__.__.__.____'
+      AND b.village LIKE '__.__.__.____'
       AND substr(a.village, 1, 8) = substr(b.village, 1, 8) AS kec_eq,
     a.dusun <> '' AND a.dusun = b.dusun AS dusun_eq,
     a.rt >= 0 AND a.rt = b.rt AS rt_eq,
     a.rt = b.rt AS rt_same,
     a.place = '' OR b.place = '' OR (
-        length(a.village) = 13 AND substr(a.village, 3, 1) = '.' AND substr(a.village, 6, 1) = '.' AND substr(a.village, 9, 1) = '.'
-        AND length(b.village) = 13 AND substr(b.village, 3, 1) = '.' AND substr(b.village, 6, 1) = '.' AND substr(b.village, 9, 1) = '.'
+        a.village LIKE '__.__.__.____'
+        AND b.village LIKE '__.__.__.____'
     ) AS place_missing,
     a.place = b.place AS place_eq,
     jaro_winkler_similarity(a.name_phon, b.name_phon)::FLOAT AS jw,
