@@ -289,8 +289,8 @@ def test_a_roll_row_is_named_only_by_a_name_and_birth_date_one_person_has_in_its
 
         job.linker._score_candidates = spy  # type: ignore[method-assign]
         job.run()
-    # roll row 1 (lrid = intake + 0) is Siti Aminah's (registry row 0); row 1 has two namesakes,
-    # row 2 a namesake in another village
+    # the first roll row (lrid = intake) is Siti Aminah (registry rid 0); two people have the
+    # second's name and birth date; the one with the third's lives in another village
     assert alone == [(intake, 0)]
 
 
