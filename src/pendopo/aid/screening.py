@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from pendopo.aid.rules import Catalogue, Rule, normalise_code
 from pendopo.linkage.i18n import gettext_noop
 from pendopo.linkage.index import Resolution, Status
-from pendopo.linkage.nik import ParsedNik, nik_problem_says, parse_nik
+from pendopo.linkage.nik import ParsedNik, nik_problem_says, parse_nik, plain_nik
 
 
 class Decision(StrEnum):
@@ -241,11 +241,9 @@ class Typed:
 
     @property
     def digits(self) -> str | None:
-        """``nik.digits``: a text of 16 plain digits is its own digits (``clean_digits``)."""
-        raw = self.raw_nik
-        if self.parsed is None and type(raw) is str and len(raw) == 16 and raw.isascii() and raw.isdigit():
-            return raw
-        return self.nik.digits
+        """``nik.digits``, without parsing 16 plain digits (``plain_nik``)."""
+        plain = plain_nik(self.raw_nik) if self.parsed is None else None
+        return plain if plain is not None else self.nik.digits
 
 
 @dataclass

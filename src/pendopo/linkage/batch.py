@@ -220,7 +220,6 @@ class DuckDBLinker(LinkerBase):
         self.model = Model()
         self.sizes: dict[str, int] = {}
         self.roles: dict[str, tuple[bool, bool]] = {}  # side: (query, reference) as loaded
-        self.reweighted: tuple[str, int] | None = None
 
     def close(self) -> None:
         self.con.close()
@@ -339,19 +338,18 @@ class DuckDBLinker(LinkerBase):
             """)
             self.con.execute("DELETE FROM sure WHERE lrid IN (SELECT lrid FROM settled)")
             done += " UNION ALL SELECT lrid FROM settled"
-        self.reweighted = None
+        reweighted = None
         if rolls_from is not None and self.NAME_ROLLS:
             self.con.execute(f"CREATE OR REPLACE TABLE named AS {NAMED_SQL.format(rolls_from=int(rolls_from), done=done)}")
             self.con.execute(f"CREATE OR REPLACE TABLE named_sample AS SELECT lrid FROM named WHERE lrid % {NAMED_SAMPLE} = 0")
             self.con.execute(f"INSERT INTO sure SELECT lrid, rrid FROM named WHERE lrid % {NAMED_SAMPLE} <> 0")
             self.con.execute("DROP TABLE named")
-            self.reweighted = ("named_sample", NAMED_SAMPLE)
+            reweighted = ("named_sample", NAMED_SAMPLE)
         build_keys(self.con, "l", query=True, reference=False, where=f"rid NOT IN ({done})")
         build_keys(self.con, "r", query=False, reference=True, keys_in="l_keys")
-        self._score_candidates(dedupe=False, extra_pairs="sure")
-        if self.reweighted:
-            self.con.execute(f"DROP TABLE {self.reweighted[0]}")
-            self.reweighted = None
+        self._score_candidates(dedupe=False, extra_pairs="sure", reweighted=reweighted)
+        if reweighted:
+            self.con.execute(f"DROP TABLE {reweighted[0]}")
 
     def _pairs(self, dedupe: bool) -> int:
         """Candidate pairs from shared keys (keys shared by more than MAX_BLOCK records dropped,
@@ -519,14 +517,14 @@ class DuckDBLinker(LinkerBase):
         self.con.unregister("weights_in")
 
     # --- jobs ------------------------------------------------------------------------------
-    def _score_candidates(self, dedupe: bool, extra_pairs: str = "") -> None:
+    def _score_candidates(self, dedupe: bool, extra_pairs: str = "", reweighted: tuple[str, int] | None = None) -> None:
         """Candidate pairs, their patterns, the model fitted on them and every pattern's weight.
         ``extra_pairs`` names a table of (lrid, rrid) pairs known without blocking (the only
         candidate of their left record): they are compared and weighed like the others but do
         not train the model, since EM must see candidates in the mix blocking produces (a
         record's true match among its non-matches), not a set of near-certain matches.
-        ``self.reweighted`` (table of left rows, k): those rows stand for k times as many (one
-        in k of the rows ``NAMED_SQL`` finds, blocked): their pairs count k times in training."""
+        ``reweighted`` (table of left rows, k): those rows stand for k times as many (one in k
+        of the rows ``NAMED_SQL`` finds, blocked): their pairs count k times in training."""
         n = self._pairs(dedupe=dedupe)
         if extra_pairs:
             self.con.execute(f"INSERT INTO pairs SELECT lrid, rrid FROM {extra_pairs}")
@@ -534,14 +532,15 @@ class DuckDBLinker(LinkerBase):
         self.progress("pairs", n)
         patterns = self._compare_pairs(dedupe=dedupe)
         self.progress("fit", sum(patterns.values()))
-        training = Counter(patterns)
+        training = patterns
         if extra_pairs:
             training = Counter({int(code): int(k) for code, k in self.con.execute(f"""
                 SELECT code, count(*) FROM scored WHERE lrid NOT IN (SELECT lrid FROM {extra_pairs}) GROUP BY code
             """).fetchall()})
         weak = self._weak_patterns(dedupe=dedupe)
-        if self.reweighted:
-            table, k = self.reweighted
+        if reweighted:
+            table, k = reweighted
+            training = Counter(training)  # not ``patterns``, which weigh the pairs
             rows = f"lrid IN (SELECT lrid FROM {table})"
             for code, count in self.con.execute(f"SELECT code, count(*) FROM scored WHERE {rows} GROUP BY code").fetchall():
                 training[int(code)] += int(count) * (k - 1)

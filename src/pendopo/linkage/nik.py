@@ -139,6 +139,12 @@ def birth_part(birth: dt.date, sex: str) -> str:
     return f"{birth.day + (40 if sex == 'P' else 0):02d}{birth.month:02d}{birth.year % 100:02d}"
 
 
+def plain_nik(raw: object) -> str | None:
+    """``raw`` when it is a text of 16 plain digits, which ``parse_nik`` takes as the NIK's
+    digits as they are (``clean_digits``); None otherwise, without parsing."""
+    return raw if type(raw) is str and len(raw) == 16 and raw.isascii() and raw.isdigit() else None
+
+
 def parse_nik(raw: object, known_regions: frozenset[str] | None = None) -> ParsedNik:
     """Parse a NIK as typed. ``known_regions`` are valid 6-digit kecamatan prefixes, when known."""
     text, changed, scientific = clean_digits(raw)

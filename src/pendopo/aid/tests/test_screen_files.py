@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -283,9 +284,9 @@ def test_a_roll_row_is_named_only_by_a_name_and_birth_date_one_person_has_in_its
         original = job.linker._score_candidates
         alone: list[tuple[int, int]] = []
 
-        def spy(dedupe: bool, extra_pairs: str = "") -> None:
+        def spy(dedupe: bool, extra_pairs: str = "", **more: Any) -> None:
             alone.extend(job.con.execute(f"SELECT lrid, rrid FROM {extra_pairs} ORDER BY 1").fetchall())  # noqa: S608 - own name
-            original(dedupe, extra_pairs)
+            original(dedupe, extra_pairs, **more)
 
         job.linker._score_candidates = spy  # type: ignore[method-assign]
         job.run()
