@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 COMMANDS = [
     ("serve [--host H] [--port P] [--workers N]", "server produksi (gunicorn) / production web server"),
@@ -29,7 +30,21 @@ COMMANDS = [
 ]
 
 
+def finish(status: int | None, *, process: bool) -> NoReturn:
+    """End a command that reads and writes only files (``link``, ``screen`` on files). As the
+    process's own command (``process``), without the interpreter's teardown: its output is
+    written and closed and nothing is left to release, while freeing the caches and objects of
+    a job over millions of people took 0.4 s at exit. Called in process (tests), an ordinary
+    ``SystemExit``."""
+    if not process:
+        sys.exit(status)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status or 0)
+
+
 def main(argv: list[str] | None = None) -> None:
+    process = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pendopo.settings")
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -42,14 +57,14 @@ def main(argv: list[str] | None = None) -> None:
         # The identity engine needs no database and no Django.
         from pendopo.linkage.cli import main as link_main
 
-        sys.exit(link_main(argv[1:]))
+        finish(link_main(argv[1:]), process=process)
     if argv[0] == "screen":
         # A screening of files needs no database and no Django (its database mode does).
         from pendopo.aid.screen_cli import main as screen_main
 
         status = screen_main(argv[1:])
         if status is not None:
-            sys.exit(status)
+            finish(status, process=process)
     command = argv[0].replace("-", "_")
     from django.core.management import execute_from_command_line
 

@@ -8,10 +8,18 @@ row in input order.
 
 from __future__ import annotations
 
+import bisect
+import csv
 import datetime as dt
+import json
+import os
+import shutil
+import signal
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import pyarrow as pa
@@ -154,6 +162,10 @@ class ScreenJob(LinkerBase):
     # Of those, the rows typed as their person's registry row are settled before they are even
     # prepared (``_settle_copies``); False leaves them to ``score_link`` (the same rows settled).
     SETTLE_COPIES = True
+    # ``run_to_file`` decides in two processes from this many intake rows, this process the
+    # first SPLIT_SHARE percent of them (more than half: the child first replays them).
+    SPLIT_FROM = 20_000
+    SPLIT_SHARE = 55
 
     def __init__(self, catalogue: Catalogue, scheme: str, *, memory_limit: str = "1GB", threads: int | None = None,
                  thresholds: Thresholds | None = None, progress: Progress | None = None) -> None:
@@ -173,6 +185,7 @@ class ScreenJob(LinkerBase):
         self.summary = Summary()
         self.known_holdings: list[Holding] = []
         self.settled = False  # roll rows settled without a score (``DuckDBLinker.score_link``)
+        self.parts = 1  # processes that decided the rows of ``run_to_file``
 
     def close(self) -> None:
         self.linker.close()
@@ -256,12 +269,80 @@ class ScreenJob(LinkerBase):
 
     def run(self, already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None = None) -> list[Outcome]:
         with gc_paused():
-            return self._run(already_proposed)
+            screener, rows, candidates = self._screening(already_proposed)
+            resolutions = self._resolutions(candidates)
+            out = [screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND)) for line, nik, sex, birth in rows]
+            self.progress("decide", len(out))
+            return out
 
-    def _run(self, already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None) -> list[Outcome]:
+    def run_to_file(self, path: str | Path) -> Counter[str]:
+        """``run`` with its decisions written to ``path`` (``write_decisions``), not kept: the
+        file mode of ``pendopo screen``. The deciding is Python on one core, so from
+        ``SPLIT_FROM`` rows on (and where processes fork) a child process decides and writes the
+        second part of the rows while this one does the first; the child first brings its
+        screener to where the first part leaves off (``Screener.remember``), so every row is
+        decided as ``run`` decides it. Should the child fail, this process decides its part
+        too. The counts of each decision."""
+        target = Path(path)
+        tmp, part = target.with_name(f".{target.name}.partial"), target.with_name(f".{target.name}.part2")
+        child = 0
+        try:
+            with gc_paused():
+                screener, rows, candidates = self._screening(None)
+                split = len(rows) * self.SPLIT_SHARE // 100 if len(rows) >= self.SPLIT_FROM and hasattr(os, "fork") else len(rows)
+                # A row's candidates are fetched in line order; those of the first ``split`` rows
+                # are decided here, before the fork, since the child's ``remember`` reads them too.
+                first = bisect.bisect_right(candidates, rows[split - 1][0], key=lambda c: c[0]) if 0 < split < len(rows) else len(candidates)
+                resolutions = self._resolutions(candidates[:first])
+                read_end = -1
+                if split < len(rows):
+                    read_end, write_end = os.pipe()
+                    child = os.fork()
+                    if child == 0:  # the child: never returns
+                        os.close(read_end)
+                        _decide_part(screener, rows, split, resolutions, candidates[first:], self.linker.thresholds, part, write_end)
+                    os.close(write_end)
+                counts: Counter[str] = Counter()
+                with tmp.open("w", newline="", encoding="utf-8") as f:
+                    w = csv.writer(f)
+                    w.writerow(OUTPUT_HEADER)
+                    for i, (line, nik, sex, birth) in enumerate(rows[:split], start=1):
+                        o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
+                        counts[o.decision.value] += 1
+                        w.writerow(decision_row(i, o))
+                    if child:
+                        child_counts = _collect(child, read_end)
+                        child = 0
+                        self.parts = 1 if child_counts is None else 2
+                        if child_counts is not None:
+                            with part.open("r", newline="", encoding="utf-8") as second:
+                                shutil.copyfileobj(second, f, 1 << 20)
+                            counts.update(child_counts)
+                            split = len(rows)
+                    if split < len(rows):  # no child, or it failed: this process goes on where it left off
+                        resolutions.update(self._resolutions(candidates[first:]))
+                        for i, (line, nik, sex, birth) in enumerate(rows[split:], start=split + 1):
+                            o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
+                            counts[o.decision.value] += 1
+                            w.writerow(decision_row(i, o))
+                self.progress("decide", len(rows))
+            tmp.replace(target)
+            return counts
+        finally:
+            if child:  # interrupted while the child ran
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+            for leftover in (tmp, part):
+                leftover.unlink(missing_ok=True)
+
+    def _screening(self, already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None
+                   ) -> tuple[Screener, list[tuple[int, str | None, str, int]], list[tuple[int, str, float, float, int]]]:
+        """Link, then what deciding needs: the screener (registry facts and holdings), the intake
+        rows (line, typed NIK, sex, birth ordinal) in order, and their candidates (line,
+        person_id, weight, probability, pattern code) in line order, best first."""
         linked = self._link(intake=True)
-        resolutions = self._intake_resolutions() if linked else {}
-        self.progress("registry", len(resolutions))
+        candidates = self._intake_candidates() if linked else []
+        self.progress("registry", len(candidates))
         if linked:
             self._roll_link_table()
             self._holders()
@@ -271,15 +352,10 @@ class ScreenJob(LinkerBase):
         if linked:
             self._roll_holdings(holdings)
         screener = Screener(self.catalogue, self.scheme, registry, holdings, already_proposed=already_proposed)
-        rows = self.con.execute("""
+        rows = [(int(line), nik, sex, birth) for line, nik, sex, birth in self.con.execute("""
             SELECT i.line, i.nik, f.sex, f.birth FROM intake i JOIN l_feat f ON f.id = 'i' || i.line ORDER BY i.line
-        """).fetchall()
-        out: list[Outcome] = []
-        for line, nik, sex, birth in rows:
-            res = resolutions.get(int(line)) or Resolution(Status.NONE, None, ())
-            out.append(screener.decide(int(line), Typed.of(nik, sex, birth), res))
-        self.progress("decide", len(out))
-        return out
+        """).fetchall()]
+        return screener, rows, candidates
 
     def _link(self, *, intake: bool) -> bool:
         """Prepare the registry (reference) and the roll rows with, when ``intake``, the intake
@@ -353,19 +429,18 @@ class ScreenJob(LinkerBase):
             ) GROUP BY line HAVING count(*) = 1 AND bool_and(same)
         """)
 
-    def _intake_resolutions(self) -> dict[int, Resolution]:
-        """Each intake row (by line) decided as the online index decides, with its candidates."""
-        thresholds = self.linker.thresholds
-        # ``decide`` reads the best candidate and the others it shows (``Thresholds.shown``): the
-        # rest (most second and third candidates) need no object.
-        rows = self.con.execute(f"""
+    def _intake_candidates(self) -> list[tuple[int, str, float, float, int]]:
+        """(line, person_id, weight, probability, code) of the candidates of each intake row that
+        ``decide`` reads: the best, and the others it shows (``Thresholds.shown``); the rest (most
+        second and third candidates) need no object. In line order, best first."""
+        return self.con.execute(f"""
             SELECT substr(left_id, 2)::BIGINT AS line, right_id, weight, prob, code FROM ranked
-            WHERE starts_with(left_id, 'i') AND (k = 1 OR prob >= {float(thresholds.shown)}) ORDER BY line, k
+            WHERE starts_with(left_id, 'i') AND (k = 1 OR prob >= {float(self.linker.thresholds.shown)}) ORDER BY line, k
         """).fetchall()
-        grouped: dict[int, list[Candidate]] = {}
-        for line, right, weight, prob, code in rows:
-            grouped.setdefault(line, []).append(Candidate(right, prob, weight, decode(code)))
-        return {line: decide(cands, thresholds) for line, cands in grouped.items()}
+
+    def _resolutions(self, candidates: list[tuple[int, str, float, float, int]]) -> dict[int, Resolution]:
+        """Each intake row (by line) decided as the online index decides, with its candidates."""
+        return _resolutions(candidates, self.linker.thresholds)
 
     def _roll_link_table(self) -> None:
         """``roll_link``: each roll row's best registry person and status, decided in SQL the way
@@ -478,6 +553,59 @@ class ScreenJob(LinkerBase):
             holdings.add(Holding(str(pid), normalise_code(scheme), component, certain=False))
 
 
+NOT_FOUND = Resolution(Status.NONE, None, ())
+
+
+def _resolutions(candidates: list[tuple[int, str, float, float, int]], thresholds: Thresholds) -> dict[int, Resolution]:
+    grouped: dict[int, list[Candidate]] = {}
+    for line, right, weight, prob, code in candidates:
+        grouped.setdefault(line, []).append(Candidate(right, prob, weight, decode(code)))
+    return {line: decide(cands, thresholds) for line, cands in grouped.items()}
+
+
+def decision_row(i: int, o: Outcome) -> list[object]:
+    """One row of the decisions file (``OUTPUT_HEADER``); ``i`` is the intake's data row."""
+    return [i, o.decision.value, ";".join(o.codes), o.person_id, f"{o.score:.4f}", o.explanation]
+
+
+def _decide_part(screener: Screener, rows: list[tuple[int, str | None, str, int]], split: int, resolutions: dict[int, Resolution],
+                 candidates: list[tuple[int, str, float, float, int]], thresholds: Thresholds, part: Path, report: int) -> NoReturn:
+    """The child of ``ScreenJob.run_to_file``: replays the first ``split`` rows, decides and
+    writes the rest to ``part``, sends the counts of its decisions on ``report`` and exits
+    without returning (status 1 on any failure, which the parent then makes good)."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the child at once; the parent cleans up
+        for line, nik, sex, birth in rows[:split]:
+            screener.remember(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
+        resolutions = _resolutions(candidates, thresholds)
+        counts: Counter[str] = Counter()
+        with part.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            for i, (line, nik, sex, birth) in enumerate(rows[split:], start=split + 1):
+                o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
+                counts[o.decision.value] += 1
+                w.writerow(decision_row(i, o))
+        with os.fdopen(report, "w", encoding="utf-8") as out:
+            json.dump(counts, out)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _collect(child: int, report: int) -> Counter[str] | None:
+    """Wait for the child of ``run_to_file``: its counts, or None when it failed."""
+    with os.fdopen(report, "r", encoding="utf-8") as f:
+        text = f.read()
+    _, status = os.waitpid(child, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return None
+    try:
+        return Counter({str(k): int(v) for k, v in json.loads(text).items()})
+    except (ValueError, AttributeError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class RollLink:
     """Which registry person a roll row is: ``best`` with ``score``; ``candidates`` (id, score)
@@ -494,5 +622,4 @@ class RollLink:
 def write_decisions(path: str | Path, outcomes: Sequence[Outcome]) -> None:
     from pendopo.linkage.io import write_csv_atomically
 
-    write_csv_atomically(path, OUTPUT_HEADER, ([i, o.decision.value, ";".join(o.codes), o.person_id, f"{o.score:.4f}", o.explanation]
-                                               for i, o in enumerate(outcomes, start=1)))
+    write_csv_atomically(path, OUTPUT_HEADER, (decision_row(i, o) for i, o in enumerate(outcomes, start=1)))

@@ -58,7 +58,7 @@ def check_exists(**paths: str | None) -> None:
 def screen_files(*, intake: str, scheme: str, registry: str, rolls: str, output: str, rules: str | None = None,
                  memory_limit: str = "1GB", progress: bool = False) -> FileResult:
     """``pendopo screen`` against a registry file and a rolls file: no database is touched."""
-    from pendopo.aid.batch import ScreenJob, write_decisions
+    from pendopo.aid.batch import ScreenJob
     from pendopo.aid.rules import default_catalogue, load_rules
 
     check_exists(intake=intake, registry=registry, rolls=rolls)
@@ -69,11 +69,10 @@ def screen_files(*, intake: str, scheme: str, registry: str, rolls: str, output:
             job.registry_file(registry)
             job.rolls_file(rolls)
             job.intake_file(intake)
-            outcomes = job.run()
+            counts = job.run_to_file(output)
     finally:
         done()
-    write_decisions(output, outcomes)
-    return FileResult(len(outcomes), Counter(o.decision.value for o in outcomes))
+    return FileResult(sum(counts.values()), counts)
 
 
 def main(argv: Sequence[str]) -> int | None:

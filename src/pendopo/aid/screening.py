@@ -289,18 +289,13 @@ class Screener:
             reasons.append(Found.says(Reason.DECEASED, says(MESSAGES[Reason.DECEASED]), person_id=pid))
         elif person.status == "moved":
             reasons.append(Found.says(Reason.MOVED, says(MESSAGES[Reason.MOVED]), person_id=pid))
-        earlier = self.seen_people.get(pid)
+        earlier, maybe = self._seen_person(row, pid, digits)
         if earlier is not None:
             reasons.append(Found.says(Reason.DUPLICATE_IN_BATCH, says(gettext_noop("orang yang sama sudah ada di baris %(row)s"),
                                                                       row=earlier), person_id=pid))
-        else:
-            maybe = self.maybe_seen.get(pid)
-            if maybe is not None:
-                reasons.append(Found.says(Reason.POSSIBLE_DUPLICATE,
-                                          says(gettext_noop("mungkin orang yang sama dengan baris %(row)s"), row=maybe), person_id=pid))
-            self.seen_people[pid] = row
-            if digits:
-                self.seen_niks.setdefault(digits, row)
+        elif maybe is not None:
+            reasons.append(Found.says(Reason.POSSIBLE_DUPLICATE,
+                                      says(gettext_noop("mungkin orang yang sama dengan baris %(row)s"), row=maybe), person_id=pid))
         family = self.registry.family_of(pid)
         reasons += self._covered(person, family)
         if self.already_proposed is not None:
@@ -308,6 +303,41 @@ class Screener:
             if note:
                 reasons.append(Found.says(Reason.ALREADY_PROPOSED, note, scheme=self.scheme, person_id=pid))
         return _outcome(reasons, pid, score, self.scheme)
+
+    # --- what a row leaves for the rows after it (duplicates in the batch) ------------------------
+    def remember(self, row: int, typed: Typed, resolution: Resolution) -> None:
+        """What ``decide`` of this row leaves for the rows after it, without deciding it: a
+        screening split in two (``aid.batch``) brings the second part's screener to where the
+        first part leaves off."""
+        best = resolution.best
+        person = self.registry.people.get(best.id) if resolution.status == Status.MATCH and best is not None else None
+        if person is None:
+            self._seen_unresolved(row, typed.digits, _nik_problem(typed), resolution)
+        else:
+            self._seen_person(row, person.person_id, typed.digits)
+
+    def _seen_person(self, row: int, pid: str, digits: str | None) -> tuple[int | None, int | None]:
+        """A row resolved to ``pid``: (the earlier row of this person, else the earlier row
+        that may be them); the first row of a person is remembered, and its NIK."""
+        earlier = self.seen_people.get(pid)
+        if earlier is not None:
+            return earlier, None
+        self.seen_people[pid] = row
+        if digits:
+            self.seen_niks.setdefault(digits, row)
+        return None, self.maybe_seen.get(pid)
+
+    def _seen_unresolved(self, row: int, digits: str | None, problem: Text, resolution: Resolution) -> int | None:
+        """A row not resolved to a person: the earlier row with its (valid) NIK; the first
+        is remembered, and this row as a possible earlier row of each candidate that may be it."""
+        earlier = self.seen_niks.get(digits) if digits and not problem else None
+        if earlier is None and digits and not problem:
+            self.seen_niks[digits] = row
+        if resolution.status == Status.POSSIBLE:
+            for c in resolution.candidates:
+                if c.probability >= 0.5:
+                    self.maybe_seen.setdefault(c.id, row)
+        return earlier
 
     def _covered(self, person: RegistryPerson, family: list[str]) -> list[Found]:
         out: list[Found] = []
@@ -348,16 +378,9 @@ class Screener:
         reasons: list[Found] = []
         if problem:
             reasons.append(Found.says(Reason.NIK_INVALID, problem))
-        digits = typed.digits
-        earlier = self.seen_niks.get(digits) if digits and not problem else None
+        earlier = self._seen_unresolved(row, typed.digits, problem, resolution)
         if earlier is not None:
             reasons.append(Found.says(Reason.DUPLICATE_IN_BATCH, says(gettext_noop("NIK yang sama sudah ada di baris %(row)s"), row=earlier)))
-        elif digits and not problem:
-            self.seen_niks[digits] = row
-        if resolution.status == Status.POSSIBLE:
-            for c in resolution.candidates:
-                if c.probability >= 0.5:
-                    self.maybe_seen.setdefault(c.id, row)
         if resolution.ambiguous:
             ids = ", ".join(c.id for c in resolution.candidates[:3])
             reasons.append(Found.says(Reason.AMBIGUOUS, says(gettext_noop("lebih dari satu penduduk sama cocoknya (%(ids)s)"), ids=ids)))

@@ -4,6 +4,7 @@ shared/contracts/screening.md)."""
 from __future__ import annotations
 
 import collections
+import re
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +256,61 @@ def test_roll_rows_named_by_name_birth_date_and_village_give_the_decisions_of_bl
     assert named_alone > blocked_alone + 10  # the scenario has roll rows with a NIK missing, one digit off or a KK number
     assert named_outcomes == blocked_outcomes
     assert named_links == blocked_links
+
+
+def _screen_job_file(paths: dict[str, Path], out: Path, *, split_from: int | None = None, share: int = 10) -> int:
+    """A ScreenJob over a written scenario: ``run_to_file`` (from ``split_from`` rows in two
+    processes), else ``run`` and ``write_decisions``; the processes that decided."""
+    from pendopo.aid.batch import ScreenJob, write_decisions
+    from pendopo.aid.rules import default_catalogue
+
+    with ScreenJob(default_catalogue(), "BLT-DD") as job:
+        job.registry_file(paths["registry"])
+        job.rolls_file(paths["rolls"])
+        job.intake_file(paths["intake"])
+        if split_from is None:
+            write_decisions(out, job.run())
+            return 1
+        job.SPLIT_FROM, job.SPLIT_SHARE = split_from, share
+        counts = job.run_to_file(out)
+        assert sum(counts.values()) == len(read_decisions(out))
+        assert counts == collections.Counter(d["decision"] for d in read_decisions(out))
+        return job.parts
+
+
+def test_a_file_decided_in_two_processes_is_the_file_decided_in_one(tmp_path: Path) -> None:
+    """``run_to_file`` splits a large intake between two processes; the second part's screener
+    first replays the rows of the first, so repeats of a row in the other part are found and
+    the file is the same byte for byte as ``run``'s."""
+    from pendopo.testdata.screening import scenario
+
+    paths = scenario(3000, 400, seed=21).write(tmp_path)
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert _screen_job_file(paths, one) == 1
+    assert _screen_job_file(paths, two, split_from=1) == 2
+    assert two.read_bytes() == one.read_bytes()
+    rows = read_decisions(two)
+    split = len(rows) * 10 // 100  # the scenario repeats rows of its first tenth later on
+    across = [r for r in rows[split:] if "DUPLICATE" in r["reasons"]
+              and any(int(n) <= split for n in re.findall(r"baris (\d+)", r["explanation"]))]
+    assert across, "the scenario has no repeat of a first-part row in the second part"
+    assert not list(tmp_path.glob(".*.part*")) and not list(tmp_path.glob(".*.partial"))
+
+
+def test_when_the_second_process_fails_the_first_decides_its_rows_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pendopo.aid.screening import Screener
+    from pendopo.testdata.screening import scenario
+
+    paths = scenario(3000, 400, seed=21).write(tmp_path)
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    _screen_job_file(paths, one)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the child breaks")
+
+    monkeypatch.setattr(Screener, "remember", broken)  # only the child replays
+    assert _screen_job_file(paths, two, split_from=1) == 1
+    assert two.read_bytes() == one.read_bytes()
 
 
 def test_a_roll_row_is_named_only_by_a_name_and_birth_date_one_person_has_in_its_village(tmp_path: Path) -> None:
