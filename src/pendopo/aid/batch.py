@@ -54,16 +54,18 @@ ALL_COLUMNS = ("person_id", "status", "scheme", "component", *PERSON)
 OUTPUT_HEADER = ("row", "decision", "reasons", "person_id", "score", "explanation")
 TOP = 3  # candidates kept per row: the best, and those that may tie with it
 Progress = Callable[[str, int], None]
-# A roll row (``o``) typed as its person's registry row (``g``, prepared as ``f``) says the same
+# A roll row (``o``) typed as its person's registry row (prepared as ``f``, with the name as typed) says the same
 # name and birth date, so it gets the same normalised name and birth: the name in the same
-# letters up to case (a name is normalised from its lower case; plain ASCII on both sides, where
-# DuckDB's and Python's lower case agree), the birth date in one of the forms ``parse_date``
+# letters up to case (a name is normalised from its lower case; the same text, or plain ASCII on
+# both sides, where DuckDB's and Python's lower case agree), the birth date in one of the forms ``parse_date``
 # reads as exactly that date (ISO, day first with '/', '-' or '.', a spreadsheet serial of four
-# or five digits).
+# or five digits; a registry birth is from 1900 on, so its ISO form is the date cast to text).
+# The cheap tests come first: most rows fail or pass on them.
 _DAY = "(DATE '0001-01-01' + (f.birth - 1))"
-SAME_TEXT = f"""(regexp_full_match(o.name, '[ -~]+') AND regexp_full_match(g.name, '[ -~]+') AND lower(o.name) = lower(g.name)
-    AND (o.birth_date IN (strftime({_DAY}, '%Y-%m-%d'), strftime({_DAY}, '%d/%m/%Y'), strftime({_DAY}, '%d-%m-%Y'),
-                          strftime({_DAY}, '%d.%m.%Y'))
+SAME_TEXT = f"""(lower(o.name) = lower(f.raw_name)
+    AND (o.name = f.raw_name OR (regexp_full_match(o.name, '[ -~]+') AND regexp_full_match(f.raw_name, '[ -~]+')))
+    AND (o.birth_date = {_DAY}::VARCHAR
+         OR o.birth_date IN (strftime({_DAY}, '%d/%m/%Y'), strftime({_DAY}, '%d-%m-%Y'), strftime({_DAY}, '%d.%m.%Y'))
          OR (regexp_full_match(o.birth_date, '[0-9]{{4,5}}') AND o.birth_date = ({_DAY} - DATE '1899-12-30')::VARCHAR)))"""
 
 
@@ -376,15 +378,17 @@ class ScreenJob(LinkerBase):
             SELECT ({offset} + line - 1)::BIGINT AS rid, 'r' || line AS id, {person} FROM rolls WHERE scheme IS NOT NULL
         """)
         self.summary.rolls_skipped = int(con.execute("SELECT count(*) FROM rolls WHERE scheme IS NULL").fetchall()[0][0])
-        self.progress("prepare:registry", self.summary.registry)
-        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=False, keys=False)
         # A screening reads of a roll row only which person holds the scheme: the roll rows whose
         # sure pair has their name and birth date too are settled without a score. Those typed
         # exactly as their person's registry row are found before they are prepared at all.
         self.settled = intake and self.SETTLE_ROLLS
         copies = self.settled and self.SETTLE_COPIES
+        self.progress("prepare:registry", self.summary.registry)
+        self.linker.sizes["r"] = prepare_in_duckdb(con, "r_raw", "r", query=False, reference=False, keys=False,
+                                                   keep=("name",) if copies else ())
         if copies:
             self._settle_copies(offset)
+            con.execute("ALTER TABLE r_feat DROP COLUMN raw_name")
             con.execute(f"""
                 CREATE OR REPLACE VIEW l_raw AS
                 {intake_rows}
@@ -414,8 +418,8 @@ class ScreenJob(LinkerBase):
     def _settle_copies(self, offset: int) -> None:
         """``copies``: the roll rows (line, lrid, rrid) that ``score_link`` would settle, found
         from the rows as typed: a 16-digit NIK that exactly one registry person has, whose
-        registry row has the very same name and birth date (so the same normalised name and
-        birth, which must not be empty). Preparing the same text gives the same features, so
+        registry row has the very same name (``raw_name``, kept for this) and birth date (so the
+        same normalised name and birth, which must not be empty). Preparing the same text gives the same features, so
         each is the sure pair (``SURE_SQL``) that ``score_link`` settles; rows that only
         normalise alike still go through it (a screening's roll rows are not sampled for
         blocking, ``DuckDBLinker.score_link``'s ``rolls_from``)."""
@@ -424,7 +428,7 @@ class ScreenJob(LinkerBase):
             SELECT line, ({offset} + line - 1)::INTEGER AS lrid, any_value(rrid) AS rrid FROM (
                 SELECT o.line, f.rid AS rrid,
                        {SAME_TEXT} AND f.name <> '' AND f.birth <> 0 AS same
-                FROM rolls o JOIN r_feat f ON f.nik = o.nik JOIN reg g ON g.line - 1 = f.rid
+                FROM rolls o JOIN r_feat f ON f.nik = o.nik
                 WHERE o.scheme IS NOT NULL AND regexp_full_match(o.nik, '[0-9]{{16}}')
             ) GROUP BY line HAVING count(*) = 1 AND bool_and(same)
         """)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import duckdb
@@ -271,10 +271,12 @@ def _village(raw: str) -> tuple[str]:
 
 
 def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, query: bool, reference: bool,
-                      hashed: bool = True, keys: bool = True) -> int:
+                      hashed: bool = True, keys: bool = True, keep: Sequence[str] = ()) -> int:
     """From ``raw`` (rid BIGINT plus the VARCHAR person columns) build ``{side}_feat`` and, with
     ``keys``, the key tables ``{side}_keys`` (query keys, with repairs) and ``{side}_refkeys``
-    (without, the caller builds them later with ``build_keys``)."""
+    (without, the caller builds them later with ``build_keys``). ``keep``: columns of ``raw``
+    carried as they are, as ``raw_{column}`` (for a caller that compares the rows as typed; it
+    drops them when done)."""
     s, i = pa.string(), pa.int64()
     _map_names(con, raw)
     _map_dates(con, raw)
@@ -290,6 +292,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     # not matched against the patterns again (0.3-0.5 s of 1.6-2.0 s at 2M).
     # Besides the features (``batch.FEATURE_SCHEMA``), what blocking keys are made of:
     # ``last_phon``, ``sorted_phon`` and ``kec``, the kecamatan of a Kemendagri village code.
+    kept = "".join(f", r.{c} AS raw_{c}" for c in keep)
     con.execute(f"""
         CREATE OR REPLACE TABLE {side}_feat AS
         SELECT *, CASE WHEN village LIKE '__.__.__.____' THEN substr(village, 1, 8) ELSE '' END AS kec FROM (
@@ -303,7 +306,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
                CASE WHEN v.raw IS NULL THEN coalesce(r.village_code, '') ELSE coalesce(v.village, '') END AS village,
                coalesce(pl.place, '') AS place, coalesce(a.dusun, '') AS dusun,
                coalesce(a.rt, -1)::SMALLINT AS rt, coalesce(a.rw, -1)::SMALLINT AS rw,
-               coalesce(nm.last_phon, '') AS last_phon, coalesce(nm.sorted_phon, '') AS sorted_phon
+               coalesce(nm.last_phon, '') AS last_phon, coalesce(nm.sorted_phon, '') AS sorted_phon{kept}
         FROM {raw} r
         LEFT JOIN m_name nm ON nm.raw = r.name LEFT JOIN m_date d ON d.raw = r.birth_date
         LEFT JOIN m_addr a ON a.raw = r.address LEFT JOIN m_sex sx ON sx.raw = r.sex
