@@ -5,7 +5,9 @@ known answers (``pendopo.testdata.screening``). Records wall time and peak memor
     .venv/bin/python bench/bench_screen.py --residents 200000 --intake 20000 [--runs 3]
 
 Generated files are cached under the temp directory. ``--splink`` runs the same job with Splink 5
-on DuckDB in the same run (``screen_splink.py``) and prints the ratios.
+on DuckDB in the same run (``screen_splink.py``), alternating with Pendopo's runs, and prints the
+ratios. ``--tree-memory`` adds one untimed run that samples the memory of the command and the
+process it forks (proportional set size, Linux).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fresh_env, median, timed  # noqa: E402
+from common import PENDOPO, fresh_env, median, timed, tree_peak  # noqa: E402
 
 
 def run_splink(folder: Path, out: Path) -> tuple[float, float]:
@@ -51,6 +53,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--splink", action="store_true", help="run the same job with Splink 5 (bench/requirements.txt)")
+    ap.add_argument("--tree-memory", action="store_true", help="one more, untimed run sampling the memory of the whole process tree")
     a = ap.parse_args()
     folder = Path(tempfile.gettempdir()) / f"pendopo-bench-screen/{a.residents}-{a.intake}-{a.seed}"
     if not (folder / "expected.csv").exists():
@@ -59,13 +62,20 @@ def main() -> None:
         scenario(a.residents, a.intake, seed=a.seed).write(folder)
     counts = {name: sum(1 for _ in (folder / f"{name}.csv").open(encoding="utf-8")) - 1 for name in ("registry", "rolls", "intake")}
     env = fresh_env()
-    times, peaks = [], []
-    out = folder / "decisions.csv"
+    times, peaks, s_times, s_peaks = [], [], [], []
+    out, s_out = folder / "decisions.csv", folder / "decisions-splink.csv"
+    args = ["screen", str(folder / "intake.csv"), "--scheme", "BLT-DD", "--registry", str(folder / "registry.csv"),
+            "--rolls", str(folder / "rolls.csv"), "--output", str(out), "--quiet"]
+    # With --splink the two alternate, run by run: on a shared machine whose load drifts over
+    # minutes, each pair of runs meets about the same load.
     for _ in range(a.runs):
-        seconds, peak, _ = timed(["screen", str(folder / "intake.csv"), "--scheme", "BLT-DD", "--registry", str(folder / "registry.csv"),
-                                  "--rolls", str(folder / "rolls.csv"), "--output", str(out), "--quiet"], env)
+        seconds, peak, _ = timed(args, env)
         times.append(seconds)
         peaks.append(peak)
+        if a.splink:
+            seconds, peak = run_splink(folder, s_out)
+            s_times.append(seconds)
+            s_peaks.append(peak)
     with (folder / "expected.csv").open(encoding="utf-8") as f:
         expected = [r["decision"] for r in csv.DictReader(f)]
     n = len(expected)
@@ -75,17 +85,16 @@ def main() -> None:
           f"wrongly accepted {wa} ({wa / n:.3%}), wrongly rejected {wr} ({wr / n:.3%}), review {review:.1%} "
           f"(expected review {sum(1 for e in expected if e == 'review') / n:.1%})")
     print(sorted(pairs.items()))
+    if a.tree_memory:
+        # One more run, untimed: the memory of the command and the process it forks to decide
+        # the rows (``ScreenJob.run_to_file``), summed as proportional set sizes.
+        print(f"pendopo: peak of the process tree's proportional set size {tree_peak([*PENDOPO, *args], env):,.0f} MiB (one untimed run)")
     if a.splink:
-        s_times, s_peaks = [], []
-        s_out = folder / "decisions-splink.csv"
-        for _ in range(a.runs):
-            seconds, peak = run_splink(folder, s_out)
-            s_times.append(seconds)
-            s_peaks.append(peak)
         wa, wr, review, pairs = accuracy(expected, s_out)
         print(f"splink: time median {median(s_times):.1f} s of {[round(t, 1) for t in s_times]}, peak {max(s_peaks):,.0f} MiB; "
               f"wrongly accepted {wa} ({wa / n:.3%}), wrongly rejected {wr} ({wr / n:.3%}), review {review:.1%}")
         print(sorted(pairs.items()))
+        print(f"ratio per pair of runs: {[round(p / s, 2) for p, s in zip(times, s_times, strict=True)]}")
         print(f"ratio pendopo/splink: time {median(times) / median(s_times):.2f}, memory {max(peaks) / max(s_peaks):.2f}")
 
 

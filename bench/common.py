@@ -36,3 +36,44 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return out
+
+
+def _pss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree_peak(command: list[str], env: dict[str, str] | None = None, interval: float = 0.05) -> float:
+    """Run ``command`` (untimed: the sampling costs CPU) and return the peak, over samples every
+    ``interval`` s, of the proportional set size summed over it and its descendants, in MiB:
+    the memory a job holds when it forks a helper that shares most of its pages (the peak RSS of
+    one process counts the shared pages once per process, or misses the helper's own)."""
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss_mib(p) for p in _tree(proc.pid)))
+        time.sleep(interval)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    return peak
