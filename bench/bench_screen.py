@@ -20,20 +20,15 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PENDOPO, fresh_env, median, timed, tree_peak  # noqa: E402
+from common import PENDOPO, fresh_env, median, run_measured, timed, tree_peak  # noqa: E402
 
 
 def run_splink(folder: Path, out: Path) -> tuple[float, float]:
     """The same job with Splink 5 (``screen_splink.py``) in a child: (seconds, peak MiB)."""
-    import resource
-    import subprocess
-    import time
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run([sys.executable, str(Path(__file__).with_name("screen_splink.py")), str(folder), str(out)], check=True)
-    seconds = time.perf_counter() - started
-    return seconds, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    seconds, peak, _, err, code = run_measured([sys.executable, str(Path(__file__).with_name("screen_splink.py")), str(folder), str(out)])
+    if code != 0:
+        raise SystemExit(f"screen_splink.py failed:\n{err[-2000:]}")
+    return seconds, peak
 
 
 def accuracy(expected: list[str], path: Path) -> tuple[int, int, float, collections.Counter[tuple[str, str]]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -22,16 +21,27 @@ def fresh_env(database_url: str | None = None) -> dict[str, str]:
     return env
 
 
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, str, int]:
+    """Run ``command`` in a child: (seconds, peak RSS in MiB of that child and the processes it
+    waited for, stdout, stderr, exit status). The peak is this child's own (``wait4``), not the
+    largest of every child this script ran so far (``RUSAGE_CHILDREN``)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)  # reaped here, with its usage (``Popen.wait`` would lose it)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return seconds, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode
+
+
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run ``pendopo ARGS`` in a child; return (seconds, peak RSS of the child in MiB, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    r = subprocess.run([*PENDOPO, *args], env=env, capture_output=True, text=True, cwd=ROOT)
-    seconds = time.perf_counter() - started
-    if r.returncode != 0:
-        raise SystemExit(f"pendopo {' '.join(args)} failed:\n{r.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024, r.stdout
+    seconds, peak, out, err, code = run_measured([*PENDOPO, *args], env)
+    if code != 0:
+        raise SystemExit(f"pendopo {' '.join(args)} failed:\n{err[-2000:]}")
+    return seconds, peak, out
 
 
 def median(values: list[float]) -> float:

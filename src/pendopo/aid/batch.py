@@ -166,7 +166,7 @@ class ScreenJob(LinkerBase):
     SETTLE_COPIES = True
     # ``run_to_file`` decides in two processes from this many intake rows, this process the
     # first SPLIT_SHARE percent of them (more than half: the child first replays them).
-    SPLIT_FROM = 20_000
+    SPLIT_FROM = 10_000
     SPLIT_SHARE = 55
 
     def __init__(self, catalogue: Catalogue, scheme: str, *, memory_limit: str = "1GB", threads: int | None = None,
