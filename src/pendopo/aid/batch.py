@@ -9,12 +9,14 @@ row in input order.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import datetime as dt
 import json
 import os
 import shutil
 import signal
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -287,7 +289,7 @@ class ScreenJob(LinkerBase):
         too. The counts of each decision."""
         target = Path(path)
         tmp, part = target.with_name(f".{target.name}.partial"), target.with_name(f".{target.name}.part2")
-        child = 0
+        child, read_end = 0, -1
         try:
             with gc_paused():
                 screener, rows, candidates = self._screening(None)
@@ -296,10 +298,13 @@ class ScreenJob(LinkerBase):
                 # are decided here, before the fork, since the child's ``remember`` reads them too.
                 first = bisect.bisect_right(candidates, rows[split - 1][0], key=lambda c: c[0]) if 0 < split < len(rows) else len(candidates)
                 resolutions = self._resolutions(candidates[:first])
-                read_end = -1
                 if split < len(rows):
                     read_end, write_end = os.pipe()
-                    child = os.fork()
+                    with warnings.catch_warnings():
+                        # Python 3.12 warns on forking a process with threads (DuckDB's): the child
+                        # runs only Python on objects made before the fork and never touches DuckDB.
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        child = os.fork()
                     if child == 0:  # the child: never returns
                         os.close(read_end)
                         _decide_part(screener, rows, split, resolutions, candidates[first:], self.linker.thresholds, part, write_end)
@@ -331,9 +336,11 @@ class ScreenJob(LinkerBase):
             tmp.replace(target)
             return counts
         finally:
-            if child:  # interrupted while the child ran
+            if child:  # interrupted, or failed, while the child ran
                 os.kill(child, signal.SIGKILL)
                 os.waitpid(child, 0)
+                with contextlib.suppress(OSError):
+                    os.close(read_end)
             for leftover in (tmp, part):
                 leftover.unlink(missing_ok=True)
 

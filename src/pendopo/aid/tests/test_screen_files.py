@@ -313,6 +313,36 @@ def test_when_the_second_process_fails_the_first_decides_its_rows_too(tmp_path: 
     assert two.read_bytes() == one.read_bytes()
 
 
+def test_a_failure_while_the_second_process_runs_leaves_no_file_and_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from pendopo.aid import batch
+    from pendopo.testdata.screening import scenario
+
+    paths = scenario(3000, 400, seed=21).write(tmp_path)
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    def broken(child: int, report: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(batch, "_collect", broken)
+    out = tmp_path / "d.csv"
+    with pytest.raises(OSError, match="disk full"):
+        _screen_job_file(paths, out, split_from=1)
+    assert children and not out.exists()
+    assert not list(tmp_path.glob(".*.part*")) and not list(tmp_path.glob(".*.partial"))
+    with pytest.raises(ChildProcessError):  # reaped: no child left behind
+        os.waitpid(children[0], 0)
+
+
 def test_a_roll_row_is_named_only_by_a_name_and_birth_date_one_person_has_in_its_village(tmp_path: Path) -> None:
     """No NIK, the name and birth date of one registry person in the row's village: that person is
     the row's only candidate. Two people with that name and birth date, or the one in another
