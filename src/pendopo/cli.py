@@ -6,6 +6,7 @@ works too (``pendopo check``). Without arguments it lists Pendopo's own commands
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import NoReturn
@@ -53,6 +54,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  pendopo {usage}\n      {text}")
         print("\nSemua perintah Django juga tersedia / every Django command works too (pendopo check, pendopo shell).")
         return
+    if process and argv[0] in {"link", "screen"}:
+        # One job, then ``finish``: Python's cyclic collector has nothing to find in it (the jobs
+        # make no cycles) and, once a job re-enabled it, its first pass went over every object
+        # the job had made (0.28 s at 2M people, just before exiting).
+        gc.disable()
     if argv[0] == "link":
         # The identity engine needs no database and no Django.
         from pendopo.linkage.cli import main as link_main
@@ -65,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
         status = screen_main(argv[1:])
         if status is not None:
             finish(status, process=process)
+        if process:
+            gc.enable()  # the database mode: Django's command, as any other
     command = argv[0].replace("-", "_")
     from django.core.management import execute_from_command_line
 
