@@ -79,11 +79,13 @@ def tree_peak(command: list[str], env: dict[str, str] | None = None, interval: f
     ``interval`` s, of the proportional set size summed over it and its descendants, in MiB:
     the memory a job holds when it forks a helper that shares most of its pages (the peak RSS of
     one process counts the shared pages once per process, or misses the helper's own)."""
-    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, sum(_pss_mib(p) for p in _tree(proc.pid)))
-        time.sleep(interval)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    with tempfile.TemporaryFile("w+") as err:  # a file, not a pipe: a full pipe would stop the child
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, sum(_pss_mib(p) for p in _tree(proc.pid)))
+            time.sleep(interval)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{err.read()[-2000:]}")
     return peak
