@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import duckdb
 import pyarrow as pa
@@ -274,7 +274,7 @@ class ScreenJob(LinkerBase):
     def run(self, already_proposed: Callable[[RegistryPerson, list[str]], Text | None] | None = None) -> list[Outcome]:
         with gc_paused():
             screener, rows, candidates = self._screening(already_proposed)
-            resolutions = self._resolutions(candidates)
+            resolutions = _resolutions(candidates, self.linker.thresholds)
             out = [screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND)) for line, nik, sex, birth in rows]
             self.progress("decide", len(out))
             return out
@@ -297,7 +297,7 @@ class ScreenJob(LinkerBase):
                 # A row's candidates are fetched in line order; those of the first ``split`` rows
                 # are decided here, before the fork, since the child's ``remember`` reads them too.
                 first = bisect.bisect_right(candidates, rows[split - 1][0], key=lambda c: c[0]) if 0 < split < len(rows) else len(candidates)
-                resolutions = self._resolutions(candidates[:first])
+                resolutions = _resolutions(candidates[:first], self.linker.thresholds)
                 if split < len(rows):
                     read_end, write_end = os.pipe()
                     with warnings.catch_warnings():
@@ -309,14 +309,10 @@ class ScreenJob(LinkerBase):
                         os.close(read_end)
                         _decide_part(screener, rows, split, resolutions, candidates[first:], self.linker.thresholds, part, write_end)
                     os.close(write_end)
-                counts: Counter[str] = Counter()
                 with tmp.open("w", newline="", encoding="utf-8") as f:
                     w = csv.writer(f)
                     w.writerow(OUTPUT_HEADER)
-                    for i, (line, nik, sex, birth) in enumerate(rows[:split], start=1):
-                        o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
-                        counts[o.decision.value] += 1
-                        w.writerow(decision_row(i, o))
+                    counts = _decide_rows(screener, rows, 0, split, resolutions, w)
                     if child:
                         child_counts = _collect(child, read_end)
                         child = 0
@@ -327,11 +323,8 @@ class ScreenJob(LinkerBase):
                             counts.update(child_counts)
                             split = len(rows)
                     if split < len(rows):  # no child, or it failed: this process goes on where it left off
-                        resolutions.update(self._resolutions(candidates[first:]))
-                        for i, (line, nik, sex, birth) in enumerate(rows[split:], start=split + 1):
-                            o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
-                            counts[o.decision.value] += 1
-                            w.writerow(decision_row(i, o))
+                        resolutions.update(_resolutions(candidates[first:], self.linker.thresholds))
+                        counts.update(_decide_rows(screener, rows, split, len(rows), resolutions, w))
                 self.progress("decide", len(rows))
             tmp.replace(target)
             return counts
@@ -448,10 +441,6 @@ class ScreenJob(LinkerBase):
             SELECT substr(left_id, 2)::BIGINT AS line, right_id, weight, prob, code FROM ranked
             WHERE starts_with(left_id, 'i') AND (k = 1 OR prob >= {float(self.linker.thresholds.shown)}) ORDER BY line, k
         """).fetchall()
-
-    def _resolutions(self, candidates: list[tuple[int, str, float, float, int]]) -> dict[int, Resolution]:
-        """Each intake row (by line) decided as the online index decides, with its candidates."""
-        return _resolutions(candidates, self.linker.thresholds)
 
     def _roll_link_table(self) -> None:
         """``roll_link``: each roll row's best registry person and status, decided in SQL the way
@@ -572,10 +561,23 @@ NOT_FOUND = Resolution(Status.NONE, None, ())
 
 
 def _resolutions(candidates: list[tuple[int, str, float, float, int]], thresholds: Thresholds) -> dict[int, Resolution]:
+    """Each intake row (by line) decided as the online index decides, with its candidates."""
     grouped: dict[int, list[Candidate]] = {}
     for line, right, weight, prob, code in candidates:
         grouped.setdefault(line, []).append(Candidate(right, prob, weight, decode(code)))
     return {line: decide(cands, thresholds) for line, cands in grouped.items()}
+
+
+def _decide_rows(screener: Screener, rows: list[tuple[int, str | None, str, int]], start: int, end: int,
+                 resolutions: dict[int, Resolution], writer: Any) -> Counter[str]:
+    """Decide ``rows[start:end]`` in order and write each to ``writer`` (a ``csv.writer``) as
+    the intake's data rows ``start + 1`` on; the counts of each decision."""
+    counts: Counter[str] = Counter()
+    for i, (line, nik, sex, birth) in enumerate(rows[start:end], start=start + 1):
+        o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
+        counts[o.decision.value] += 1
+        writer.writerow(decision_row(i, o))
+    return counts
 
 
 def decision_row(i: int, o: Outcome) -> list[object]:
@@ -594,13 +596,8 @@ def _decide_part(screener: Screener, rows: list[tuple[int, str | None, str, int]
         for line, nik, sex, birth in rows[:split]:
             screener.remember(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
         resolutions = _resolutions(candidates, thresholds)
-        counts: Counter[str] = Counter()
         with part.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            for i, (line, nik, sex, birth) in enumerate(rows[split:], start=split + 1):
-                o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
-                counts[o.decision.value] += 1
-                w.writerow(decision_row(i, o))
+            counts = _decide_rows(screener, rows, split, len(rows), resolutions, csv.writer(f))
         with os.fdopen(report, "w", encoding="utf-8") as out:
             json.dump(counts, out)
         status = 0
