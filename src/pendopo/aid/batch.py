@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from pendopo.aid.rules import Catalogue, normalise_code
+from pendopo.aid.screen_cli import SCREEN_MEMORY
 from pendopo.aid.screening import (
     Holding,
     Holdings,
@@ -42,7 +43,7 @@ from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode, gc_paused
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
-from pendopo.linkage.sqlprep import prepare_in_duckdb
+from pendopo.linkage.sqlprep import drop_relation, prepare_in_duckdb
 from pendopo.population.values import registry_status
 
 PERSON = ("nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code")
@@ -171,7 +172,7 @@ class ScreenJob(LinkerBase):
     SPLIT_FROM = 10_000
     SPLIT_SHARE = 55
 
-    def __init__(self, catalogue: Catalogue, scheme: str, *, memory_limit: str = "1GB", threads: int | None = None,
+    def __init__(self, catalogue: Catalogue, scheme: str, *, memory_limit: str = SCREEN_MEMORY, threads: int | None = None,
                  thresholds: Thresholds | None = None, progress: Progress | None = None) -> None:
         self.catalogue = catalogue
         self.scheme = normalise_code(scheme)
@@ -399,6 +400,8 @@ class ScreenJob(LinkerBase):
         self.linker.sizes["l"] = prepare_in_duckdb(con, "l_raw", "l", query=False, reference=False, keys=False)
         if self.linker.sizes["l"] == 0 or self.linker.sizes["r"] == 0:
             return False
+        if intake:
+            self._release_inputs()
         self.linker.score_link(fuzzy_names=True, settle_from=offset if self.settled else None, rolls_from=offset if intake else None)
         if copies:
             con.execute("INSERT INTO settled SELECT lrid, rrid FROM copies")
@@ -414,6 +417,23 @@ class ScreenJob(LinkerBase):
             WHERE s.k <= {TOP}
         """)
         return True
+
+    def _release_inputs(self) -> None:
+        """Once both sides are prepared, a screening reads of its input rows only the registry
+        status (``_registry``), each roll row's scheme and component (``_roll_holdings``) and the
+        intake's typed NIK: the rest of the rows as typed, 2.6 million rows of text at 2M people
+        (about 330 MiB), is dropped rather than held through the key hits and the comparison,
+        where it pushed DuckDB's tables out to its temporary directory. ``reg_status`` keeps the
+        registry rows whose status is not *alive* (a few percent); a roll import
+        (``resolve_rolls``), which returns the roll rows as typed, keeps everything."""
+        con = self.con
+        spellings = [r[0] for r in con.execute("SELECT DISTINCT status FROM reg WHERE status IS NOT NULL").fetchall()]
+        other = [s for s in spellings if (registry_status(s) or "alive") != "alive"]
+        con.execute("CREATE OR REPLACE TABLE reg_status AS SELECT line, status FROM reg WHERE list_contains(?, status)", [other])
+        con.execute("CREATE OR REPLACE TABLE roll_scheme AS SELECT line, scheme, component FROM rolls WHERE scheme IS NOT NULL")
+        for name in ("l_raw", "r_raw", "reg", "reg_rows", "rolls", "rolls_rows"):
+            drop_relation(con, name)
+        con.execute("ALTER TABLE roll_scheme RENAME TO rolls")
 
     def _settle_copies(self, offset: int) -> None:
         """``copies``: the roll rows (line, lrid, rrid) that ``score_link`` would settle, found
@@ -524,7 +544,7 @@ class ScreenJob(LinkerBase):
         """)
         rows = self.con.execute("""
             SELECT f.id, f.nik, f.kk, coalesce(g.status, '') FROM r_feat f JOIN wanted USING (rid)
-            JOIN reg g ON g.line - 1 = f.rid
+            LEFT JOIN reg_status g ON g.line - 1 = f.rid
         """).fetchall()
         statuses: dict[str, str] = {}  # a handful of distinct spellings, looked up once each
         for row in rows:

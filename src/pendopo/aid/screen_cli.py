@@ -23,6 +23,11 @@ from pendopo.linkage.progress import progress_bar
 
 HELP = "Saring usulan penerima bantuan terhadap data kependudukan dan daftar penerima. / Screen an intake against the registry and the rolls."
 INTERRUPTED = "dihentikan; tidak ada keluaran yang ditulis / interrupted, nothing written"
+# DuckDB's memory for a screening (``--memory-limit``): a 2M-person screening's key hits and
+# comparison fit in 1.5 GB without spilling to disk (at 1 GB they spilled 300 MB: 9.3 s against
+# 8.5 s), and its peak stays under 1.3 GB since the rows as typed are dropped once prepared
+# (``ScreenJob._release_inputs``).
+SCREEN_MEMORY = "1.5GB"
 BOTH_OR_NEITHER = ("--registry dan --rolls dipakai bersama, atau keduanya tidak dipakai (mode basis data) / "
                    "give both --registry and --rolls, or neither")
 
@@ -34,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rolls")
     parser.add_argument("--output", required=True)
     parser.add_argument("--rules", help="katalog skema dan matriks tumpang tindih (TOML) / scheme catalogue (TOML)")
-    parser.add_argument("--memory-limit", default=os.environ.get("PENDOPO_LINK_MEMORY", "1GB"))
+    parser.add_argument("--memory-limit", default=os.environ.get("PENDOPO_LINK_MEMORY", SCREEN_MEMORY))
     parser.add_argument("--quiet", action="store_true")
 
 
@@ -56,7 +61,7 @@ def check_exists(**paths: str | None) -> None:
 
 
 def screen_files(*, intake: str, scheme: str, registry: str, rolls: str, output: str, rules: str | None = None,
-                 memory_limit: str = "1GB", progress: bool = False) -> FileResult:
+                 memory_limit: str = SCREEN_MEMORY, progress: bool = False) -> FileResult:
     """``pendopo screen`` against a registry file and a rolls file: no database is touched."""
     from pendopo.aid.batch import ScreenJob
     from pendopo.aid.rules import default_catalogue, load_rules

@@ -27,7 +27,7 @@ from pendopo.aid.models import (
     Unit,
 )
 from pendopo.aid.rules import Catalogue, default_catalogue, load_rules, normalise_code
-from pendopo.aid.screen_cli import FileResult, check_exists, screen_files
+from pendopo.aid.screen_cli import SCREEN_MEMORY, FileResult, check_exists, screen_files
 from pendopo.aid.screening import (
     Decision,
     Found,
@@ -56,7 +56,7 @@ SCREENING_ROLES = {Role.ADMIN, Role.DINSOS, Role.KECAMATAN_OFFICER, Role.VILLAGE
 
 
 def screen_file(*, intake: str, scheme: str, registry: str | None, rolls: str | None, output: str, rules: str | None = None,
-                memory_limit: str = "1GB", progress: bool = False) -> FileResult:
+                memory_limit: str = SCREEN_MEMORY, progress: bool = False) -> FileResult:
     """``pendopo screen``: against files (``registry`` and ``rolls``: ``screen_cli.screen_files``,
     which needs no Django) or the database."""
     if registry is not None:
