@@ -51,6 +51,23 @@ def test_it_rejects_deceased_and_moved_residents(tmp_path: Path) -> None:
     assert (moved["decision"], moved["reasons"]) == ("reject", "MOVED")
 
 
+def test_statuses_typed_in_indonesian_reach_the_decisions(tmp_path: Path) -> None:
+    # Only the registry rows whose status is not alive outlive the link (``_release_inputs``):
+    # the spellings officers type must still say deceased and moved, and the rest alive.
+    path = registry_file(tmp_path)
+    typed = {"alive": "Hidup", "deceased": "MENINGGAL", "moved": " pindah keluar "}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0], *(re.sub(r"(alive|deceased|moved)$", lambda m: typed[m.group(1)], line) for line in lines[1:])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "decisions.csv"
+    call_command("screen", str(intake_file(tmp_path, [person_row("B1"), person_row("B2"), person_row("B3")])), scheme="BLT-DD",
+                 registry=str(path), rolls=str(rolls_file(tmp_path)), output=str(out), quiet=True)
+    alive, dead, moved = read_decisions(out)
+    assert (alive["decision"], alive["reasons"]) == ("accept", "")
+    assert (dead["decision"], dead["reasons"]) == ("reject", "DECEASED")
+    assert (moved["decision"], moved["reasons"]) == ("reject", "MOVED")
+
+
 def test_it_rejects_a_repeat_of_an_earlier_row(tmp_path: Path) -> None:
     first, again = screen(tmp_path, [person_row("B1"), person_row("B1", name="Siti Aminah", address="Dsn. Krajan RT.02/RW.01")])
     assert first["decision"] == "accept"
