@@ -422,7 +422,7 @@ class ScreenJob(LinkerBase):
         """Once both sides are prepared, a screening reads of its input rows only the registry
         status (``_registry``), each roll row's scheme and component (``_roll_holdings``) and the
         intake's typed NIK: the rest of the rows as typed, 2.6 million rows of text at 2M people
-        (about 330 MiB), is dropped rather than held through the key hits and the comparison,
+        (about 320 MiB), is dropped rather than held through the key hits and the comparison,
         where it pushed DuckDB's tables out to its temporary directory. ``reg_status`` keeps the
         registry rows whose status is not *alive* (a few percent); a roll import
         (``resolve_rolls``), which returns the roll rows as typed, keeps everything."""
