@@ -551,14 +551,7 @@ class ScreenJob(LinkerBase):
         for row in rows:
             if row[3] not in statuses:
                 statuses[row[3]] = registry_status(row[3]) or "alive"
-        # Filled here rather than through ``Registry.add`` (154,000 people at 2M: a call each).
-        registry = Registry()
-        people, families = registry.people, registry.families
-        for pid, nik, kk, status in rows:
-            people[pid] = RegistryPerson(pid, nik, kk, statuses[status])
-            if kk:
-                families.setdefault(kk, []).append(pid)
-        return registry
+        return Registry(RegistryPerson(pid, nik, kk, statuses[status]) for pid, nik, kk, status in rows)
 
     def _roll_holdings(self, holdings: Holdings) -> None:
         """The holdings screening can meet: those of the people in ``wanted`` (the person each
@@ -574,19 +567,18 @@ class ScreenJob(LinkerBase):
             JOIN wanted w ON w.rid = l.best_rid WHERE l.status = 'match'
         """).fetchall()
         codes: dict[str, str] = {}  # a roll's few spellings of its scheme, normalised once each
-        by_person = holdings.by_person  # filled here rather than through ``add`` (100,000 holdings at 2M)
-        for pid, scheme, component in certain:
-            code = codes.get(scheme) or codes.setdefault(scheme, normalise_code(scheme))
-            by_person.setdefault(pid, []).append(Holding(pid, code, component))
+
+        def code(scheme: str) -> str:
+            return codes.get(scheme) or codes.setdefault(scheme, normalise_code(scheme))
+
+        holdings.extend(Holding(pid, code(scheme), component) for pid, scheme, component in certain)
         uncertain = self.con.execute(f"""
             SELECT c.pid, o.scheme, coalesce(o.component, '') FROM (
                 SELECT l.line, r.right_id AS pid, r.rrid FROM roll_link l JOIN ranked r ON r.left_id = 'r' || l.line
                 WHERE l.status = 'possible' AND r.prob >= {float(self.linker.thresholds.possible)}
             ) c JOIN rolls o USING (line) JOIN wanted w ON w.rid = c.rrid
         """).fetchall()
-        for pid, scheme, component in uncertain:
-            code = codes.get(scheme) or codes.setdefault(scheme, normalise_code(scheme))
-            by_person.setdefault(pid, []).append(Holding(pid, code, component, False))
+        holdings.extend(Holding(pid, code(scheme), component, certain=False) for pid, scheme, component in uncertain)
 
 
 NOT_FOUND = Resolution(Status.NONE, None, ())

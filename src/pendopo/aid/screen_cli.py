@@ -24,9 +24,9 @@ from pendopo.linkage.progress import progress_bar
 HELP = "Saring usulan penerima bantuan terhadap data kependudukan dan daftar penerima. / Screen an intake against the registry and the rolls."
 INTERRUPTED = "dihentikan; tidak ada keluaran yang ditulis / interrupted, nothing written"
 # DuckDB's memory for a screening (``--memory-limit``): a 2M-person screening's key hits and
-# comparison fit in 1.5 GB without spilling to disk (at 1 GB they spilled 300 MB; in process 9.3 s against
-# 8.5 s), and its peak stays under 1.3 GB since the rows as typed are dropped once prepared
-# (``ScreenJob._release_inputs``).
+# comparison fit in 1.5 GB without spilling to disk (at 1 GB they spilled 300 MB; in process
+# 9.3 s against 8.5 s), and its peak stays under 1.3 GB since the rows as typed are dropped once
+# prepared (``ScreenJob._release_inputs``).
 SCREEN_MEMORY = "1.5GB"
 BOTH_OR_NEITHER = ("--registry dan --rolls dipakai bersama, atau keduanya tidak dipakai (mode basis data) / "
                    "give both --registry and --rolls, or neither")
