@@ -18,7 +18,7 @@ import shutil
 import signal
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -57,12 +57,13 @@ ALL_COLUMNS = ("person_id", "status", "scheme", "component", *PERSON)
 OUTPUT_HEADER = ("row", "decision", "reasons", "person_id", "score", "explanation")
 TOP = 3  # candidates kept per row: the best, and those that may tie with it
 Progress = Callable[[str, int], None]
-# A roll row (``o``) typed as its person's registry row (prepared as ``f``, with the name as typed) says the same
-# name and birth date, so it gets the same normalised name and birth: the name in the same
-# letters up to case (a name is normalised from its lower case; the same text, or plain ASCII on
-# both sides, where DuckDB's and Python's lower case agree), the birth date in one of the forms ``parse_date``
-# reads as exactly that date (ISO, day first with '/', '-' or '.', a spreadsheet serial of four
-# or five digits; a registry birth is from 1900 on, so its ISO form is the date cast to text).
+# A roll row (``o``) typed as its person's registry row (prepared as ``f``, with the name as
+# typed) says the same name and birth date, so it gets the same normalised name and birth: the
+# name in the same letters up to case (a name is normalised from its lower case; the same text,
+# or plain ASCII on both sides, where DuckDB's and Python's lower case agree), the birth date in
+# one of the forms ``parse_date`` reads as exactly that date (ISO, day first with '/', '-' or
+# '.', a spreadsheet serial of four or five digits; a registry birth is from 1900 on, so its ISO
+# form is the date cast to text).
 # The cheap tests come first: most rows fail or pass on them.
 _DAY = "(DATE '0001-01-01' + (f.birth - 1))"
 SAME_TEXT = f"""(lower(o.name) = lower(f.raw_name)
@@ -277,7 +278,7 @@ class ScreenJob(LinkerBase):
         with gc_paused():
             screener, rows, candidates = self._screening(already_proposed)
             resolutions = _resolutions(candidates, self.linker.thresholds)
-            out = [screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND)) for line, nik, sex, birth in rows]
+            out = list(_outcomes(screener, rows, 0, len(rows), resolutions))
             self.progress("decide", len(out))
             return out
 
@@ -440,8 +441,8 @@ class ScreenJob(LinkerBase):
         """``copies``: the roll rows (line, lrid, rrid) that ``score_link`` would settle, found
         from the rows as typed: a 16-digit NIK that exactly one registry person has, whose
         registry row has the very same name (``raw_name``, kept for this) and birth date (so the
-        same normalised name and birth, which must not be empty). Preparing the same text gives the same features, so
-        each is the sure pair (``SURE_SQL``) that ``score_link`` settles; rows that only
+        same normalised name and birth, which must not be empty). Preparing the same text gives
+        the same features, so each is the sure pair (``SURE_SQL``) that ``score_link`` settles; rows that only
         normalise alike still go through it (a screening's roll rows are not sampled for
         blocking, ``DuckDBLinker.score_link``'s ``rolls_from``)."""
         self.con.execute(f"""
@@ -597,11 +598,17 @@ def _decide_rows(screener: Screener, rows: list[tuple[int, str | None, str, int]
     """Decide ``rows[start:end]`` in order and write each to ``writer`` (a ``csv.writer``) as
     the intake's data rows ``start + 1`` on; the counts of each decision."""
     counts: Counter[str] = Counter()
-    for i, (line, nik, sex, birth) in enumerate(rows[start:end], start=start + 1):
-        o = screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
+    for i, o in enumerate(_outcomes(screener, rows, start, end, resolutions), start=start + 1):
         counts[o.decision.value] += 1
         writer.writerow(decision_row(i, o))
     return counts
+
+
+def _outcomes(screener: Screener, rows: list[tuple[int, str | None, str, int]], start: int, end: int,
+              resolutions: dict[int, Resolution]) -> Iterator[Outcome]:
+    """``rows[start:end]`` decided in order (``run`` keeps them, ``_decide_rows`` writes them)."""
+    for line, nik, sex, birth in rows[start:end]:
+        yield screener.decide(line, Typed.of(nik, sex, birth), resolutions.get(line, NOT_FOUND))
 
 
 def decision_row(i: int, o: Outcome) -> list[object]:

@@ -498,7 +498,7 @@ class DuckDBLinker(LinkerBase):
         # ``_levels`` is a cursor, which sees no temp tables): each batch of random pairs then
         # joins 20,000 records, not every record of the reference side (two scans of two
         # million rows a batch at 2M people).
-        self.con.execute(f"CREATE OR REPLACE TABLE u_feat AS SELECT * FROM {right} WHERE rid % {u_sample_step(size)} = 0 ORDER BY rid")
+        self.con.execute(f"CREATE OR REPLACE TABLE u_feat AS SELECT * FROM {right} WHERE rid % {u_sample_step(size)} = 0")
         sample = self.con.sql("SELECT * FROM u_feat ORDER BY rid").to_arrow_table()
         rids = arrow.to_numpy(sample.column("rid").combine_chunks()).astype(np.int32)
 
