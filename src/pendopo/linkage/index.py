@@ -30,9 +30,11 @@ MAX_BLOCK = 300  # a key shared by more rows than this says nothing (a very comm
 # candidates sharing most keys are compared first and the long tail is not.
 MAX_CANDIDATES = 60
 # A candidate sharing a single key (same village and first name, say) is kept only when no
-# candidate shares three or more: on generated Banyuwangi data 92% of candidate pairs shared one
-# key and 3 in 450,000 of those were true matches, all of them rows with no stronger candidate.
-WEAK_ONLY_BELOW = 2
+# candidate shares two or more. On generated Banyuwangi data (2M people, 220,000 rows linked)
+# the rows whose best candidate shares two keys brought 718,000 one-key pairs to compare, 47% of
+# all the pairs compared, for 11 links of which 4 were true; the one-key pairs of rows with
+# nothing better (216,000) gave 16 of their 19 links and are kept.
+WEAK_ONLY_BELOW = 1
 # The weak candidates still train the model (1 in WEAK_SAMPLE, weighted back up): EM must see
 # non-matching candidates as often as they occur, or it overstates the prior.
 WEAK_SAMPLE = 10
@@ -341,7 +343,7 @@ class ReferenceIndex:
     # --- lookups ---------------------------------------------------------------------------
     def candidate_rows(self, f: Features, *, weak: bool = False) -> list[int]:
         """The rows sharing a blocking key with ``f``: with ``weak`` all of them, otherwise
-        without those sharing one key when some share three; at most ``MAX_CANDIDATES``, those
+        without those sharing one key when some share two; at most ``MAX_CANDIDATES``, those
         sharing most keys."""
         keys = np.fromiter((hash(k) for k in query_keys(f)), dtype=np.int64)
         lo = np.searchsorted(self._hashes, keys, side="left")
