@@ -216,6 +216,20 @@ def test_the_linker_can_be_used_directly(files) -> None:  # type: ignore[no-unty
     assert sure > 100 and blocked > 0
 
 
+def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two() -> None:
+    from pendopo.linkage.tests.test_resolution import LOOKING, SHARING_ONE, SHARING_TWO
+
+    compared = {}
+    for reference in ([SHARING_ONE, SHARING_TWO], [SHARING_ONE]):
+        with DuckDBLinker(memory_limit="256MB") as linker:
+            linker.load("l", [LOOKING], query=True, reference=False)
+            linker.load("r", reference, query=False, reference=True)
+            list(linker.link())
+            compared[len(reference)] = dict(linker.con.execute(
+                "SELECT b.id, c.strong FROM candidates c JOIN r_feat b ON b.rid = c.rrid ORDER BY 1").fetchall())
+    assert compared == {2: {"one": False, "two": True}, 1: {"one": True}}  # as the online index chooses
+
+
 @pytest.mark.spark
 def test_spark_gives_the_same_answers_as_duckdb(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import shutil

@@ -150,6 +150,25 @@ def test_comparing_from_the_columns_is_comparing_records(world) -> None:  # type
     assert pairs > 2000
 
 
+# Same village and first name only: one key (village + first name). Same kecamatan, name and
+# birth year: two (kecamatan + name, year + name).
+SHARING_ONE = PersonRecord(id="one", name="Bambang Wijaya", sex="L", birth_date="1990-07-01", village_code="35.10.09.2001")
+SHARING_TWO = PersonRecord(id="two", name="Bambang Sutrisno", sex="L", birth_date="1975-08-30", village_code="35.10.09.2002")
+LOOKING = PersonRecord(id="q", name="Bambang Sutrisno", sex="L", birth_date="1975-03-14", village_code="35.10.09.2001")
+
+
+def test_a_one_key_candidate_is_compared_only_when_nothing_shares_two() -> None:
+    from pendopo.linkage.blocking import query_keys, reference_keys
+
+    f = prepare(LOOKING)
+    assert [len(set(query_keys(f)) & set(reference_keys(prepare(r)))) for r in (SHARING_ONE, SHARING_TWO)] == [1, 2]
+    both = ReferenceIndex.build([SHARING_ONE, SHARING_TWO], estimate=False)
+    assert [both.rows.record_id(r) for r in both.candidate_rows(f)] == ["two"]
+    assert sorted(both.rows.record_id(r) for r in both.candidate_rows(f, weak=True)) == ["one", "two"]  # training sees it
+    alone = ReferenceIndex.build([SHARING_ONE], estimate=False)
+    assert [alone.rows.record_id(r) for r in alone.candidate_rows(f)] == ["one"]
+
+
 def test_candidates_are_capped_skip_removed_rows_and_the_store_grows() -> None:
     village = "35.10.09.2001"
     twins = [PersonRecord(id=f"p{i}", name="Siti Aminah", sex="P", birth_date="1980-12-05", village_code=village)
