@@ -22,6 +22,7 @@ from pendopo.linkage.io import (
     Table,
     open_table,
     read_records,
+    resolve_columns,
     write_csv_atomically,
 )
 from pendopo.linkage.progress import progress_bar
@@ -30,6 +31,14 @@ from pendopo.linkage.progress import progress_bar
 # temporary directory beyond this: 600 MB keeps a 2M-row registry job under 1 GB in all (at
 # 1 GB it was 4 s faster and 190 MiB larger).
 MEMORY_LIMIT = "600MB"
+
+# Headers as Indonesian offices type them, for the hint when a file has none of the person
+# columns: the contract ignores other columns, so they are suggested, never taken.
+HEADER_HINTS = {
+    "nama": "name", "nama_lengkap": "name", "nik_ktp": "nik", "no_nik": "nik", "no_kk": "kk", "nomor_kk": "kk",
+    "jenis_kelamin": "sex", "jk": "sex", "tempat_lahir": "birth_place", "tanggal_lahir": "birth_date",
+    "tgl_lahir": "birth_date", "alamat": "address", "kode_desa": "village_code", "kode_wilayah": "village_code",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +85,8 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
     progress, close_bar = progress_bar(not args.quiet)
     # Open (and so check) every input before any work, so a bad second file fails fast.
     tables = [open_table(args.left), open_table(args.right)] if args.job == "match" else [open_table(args.file)]
+    for table in tables:
+        _warn_without_person_columns(table, mapping)
     thresholds = Thresholds()
     if args.engine == "spark":
         from pendopo.linkage.spark import SparkLinker as Linker
@@ -117,6 +128,19 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
             close_bar()
             print(f"{records} baris, {clusters} klaster / clusters → {args.output}", file=sys.stderr)
     return 0
+
+
+def _warn_without_person_columns(table: Table, mapping: Mapping) -> None:
+    """A file none of whose columns feeds a person field links nothing (every record is left on
+    its own): allowed by the contract, but almost always a header named otherwise ("nama"), so
+    say so, with the ``--map`` that would use it."""
+    if resolve_columns(table.header, mapping, str(table.path)):
+        return
+    hints = [f"--map {HEADER_HINTS[h.lower()]}={h}" for h in table.header if h.lower() in HEADER_HINTS]
+    suggestion = f"; mis. / e.g. {' '.join(hints)}" if hints else ""
+    print(f"pendopo link: peringatan: {table.path.name} tidak punya kolom data orang yang dikenali "
+          f"(kolom yang ada: {', '.join(table.header)}), tidak ada yang bisa dicocokkan; pakai --map{suggestion} / "
+          "warning: no person column recognised, nothing can be linked", file=sys.stderr)
 
 
 if __name__ == "__main__":

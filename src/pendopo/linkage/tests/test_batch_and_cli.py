@@ -182,6 +182,19 @@ def test_a_missing_file_and_a_bad_mapping_are_refused(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_a_file_without_person_columns_is_linked_with_a_warning(files, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    left = _write(tmp_path / "kiri.csv", [["1", "Budi Santoso", "1980-01-01"]], header=["id", "nama", "tgl_lahir"])
+    out = tmp_path / "o.csv"
+    assert main(["match", str(left), str(files["right"]), "--output", str(out), "--quiet"]) == 0  # the contract allows it
+    err = capsys.readouterr().err
+    assert "kiri.csv tidak punya kolom data orang" in err and "--map name=nama --map birth_date=tgl_lahir" in err
+    assert out.read_text().splitlines() == ["left_id,right_id,score"]
+    # Mapped (a mapping names the columns of every input file), the warning is gone.
+    assert main(["dedupe", str(left), "--output", str(out), "--quiet", "--map", "name=nama", "--map", "birth_date=tgl_lahir"]) == 0
+    assert "peringatan" not in capsys.readouterr().err
+    assert out.read_text().splitlines() == ["id,cluster_id", "1,1"]
+
+
 def test_xlsx_input_with_numbers_where_text_is_expected(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
