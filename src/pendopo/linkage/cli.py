@@ -29,7 +29,7 @@ from pendopo.linkage.progress import progress_bar
 
 # DuckDB's memory for a link job. Its tables live in memory (decision 27) and spill to a
 # temporary directory beyond this: 600 MB keeps a 2M-row registry job under 1 GB in all (at
-# 1 GB it was 4 s faster and 190 MiB larger).
+# 1 GB it is about 1 s faster of 10.5 and 240 MiB larger, which would cost #3's memory target).
 MEMORY_LIMIT = "600MB"
 
 # Headers as Indonesian offices type them, for the hint when a file has none of the person
