@@ -26,6 +26,7 @@ from pendopo.linkage.io import (
     write_csv_atomically,
 )
 from pendopo.linkage.progress import progress_bar
+from pendopo.linkage.records import FIELDS
 
 # DuckDB's memory for a link job. Its tables live in memory (decision 27) and spill to a
 # temporary directory beyond this: 600 MB keeps a 2M-row registry job under 1 GB in all (at
