@@ -30,7 +30,7 @@ from pendopo.linkage.records import FIELDS
 
 # DuckDB's memory for a link job. Its tables live in memory (decision 27) and spill to a
 # temporary directory beyond this: 600 MB keeps a 2M-row registry job under 1 GB in all (at
-# 1 GB it is about 1 s faster of 10.5 and 240 MiB larger, which would cost #3's memory target).
+# 1 GB it is about 1 s of 10.5 s faster and 240 MiB larger, which would cost #3's memory target).
 MEMORY_LIMIT = "600MB"
 
 # Headers as Indonesian offices type them, for the hint when a file has none of the person
@@ -137,7 +137,8 @@ def _warn_without_person_columns(table: Table, mapping: Mapping) -> None:
     say so, with the ``--map`` that would use it."""
     if resolve_columns(table.header, mapping, str(table.path)):
         return
-    hints = [f"--map {HEADER_HINTS[h.lower()]}={h}" for h in table.header if h.lower() in HEADER_HINTS]
+    fields = [(HEADER_HINTS.get(h.lower()) or (h.lower() if h.lower() in FIELDS else ""), h) for h in table.header]
+    hints = [f"--map {field}={h}" for field, h in fields if field]  # "NAMA", and "NIK" typed in capitals
     suggestion = f"; mis. / e.g. {' '.join(hints)}" if hints else ""
     print(f"pendopo link: peringatan: {table.path.name} tidak punya kolom data orang yang dikenali "
           f"(kolom yang ada: {', '.join(table.header)}), tidak ada yang bisa dicocokkan; pakai --map{suggestion} / "

@@ -193,6 +193,9 @@ def test_a_file_without_person_columns_is_linked_with_a_warning(files, tmp_path:
     assert main(["dedupe", str(left), "--output", str(out), "--quiet", "--map", "name=nama", "--map", "birth_date=tgl_lahir"]) == 0
     assert "peringatan" not in capsys.readouterr().err
     assert out.read_text().splitlines() == ["id,cluster_id", "1,1"]
+    capitals = _write(tmp_path / "KIRI.csv", [["1", "3510094512800001", "BUDI"]], header=["id", "NIK", "NAMA"])
+    assert main(["dedupe", str(capitals), "--output", str(out), "--quiet"]) == 0
+    assert "--map nik=NIK --map name=NAMA" in capsys.readouterr().err
 
 
 def test_xlsx_input_with_numbers_where_text_is_expected(tmp_path: Path) -> None:
