@@ -35,8 +35,8 @@ from pendopo.linkage.index import (
     Thresholds,
 )
 from pendopo.linkage.io import Mapping, resolve_columns
-from pendopo.linkage.model import Compare, Model, estimate_em, estimate_u
-from pendopo.linkage.records import Features, PersonRecord
+from pendopo.linkage.model import Model, USample, estimate_em, estimate_u
+from pendopo.linkage.records import PersonRecord
 from pendopo.linkage.sqlprep import (
     RAW_COLUMNS,
     build_keys,
@@ -62,10 +62,17 @@ BASE = 8  # levels fit in 0..6 plus missing; a pattern is a base-8 number
 Progress = Callable[[str, int], None]
 
 
+# Below this many input rows, DuckDB hands freed memory back to the system after each bulk
+# deallocation of over 1 MB (a dropped table, a finished join) instead of keeping it for
+# later queries: a 200k link job peaked 45 MiB lower. Above it the job's memory is bounded by
+# ``memory_limit`` anyway, and handing back cost 3% of a 2M job's time.
+SMALL_JOB_ROWS = 1_000_000
+DEFAULT_BULK_FLUSH = "512MiB"  # DuckDB's own
+
 U_SAMPLE = 20_000
-# The u sample's random pairs are compared this many at a time: nearly all of them are pairs whose
-# names the token-set ratio decides, so each carries both sounds into Python (all 100,000 at
-# once were 38 MiB of a 5,000-record job's 225 MiB peak).
+# The u sample's random pairs are compared this many at a time, a query each: DuckDB's Arrow
+# reader computes a query's whole result before the first batch, and nearly all of these pairs
+# carry both names' sounds (all 100,000 at once: 32 MiB more at the peak of a 200k link job).
 U_BATCH = 10_000
 MIN_EM_PAIRS = 2_000  # fewer candidate pairs than this: keep the prior m (EM needs data to learn from)
 MIN_U_SAMPLE = 500  # fewer reference records than this: keep the prior u
@@ -95,12 +102,11 @@ def decode(code: int) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
-def fit_model(refs: list[Features], patterns: Counter[int], start: Model, seed: int, compare: Compare | None = None) -> Model:
+def fit_model(sample: USample, patterns: Counter[int], start: Model, seed: int) -> Model:
     """The model both engines fit: u from the reference sample (every n-th record), m and the
-    prior by EM on the pattern counts. One definition, so DuckDB and Spark answer alike
-    (``compare``, if given, compares sample records by index as ``estimate_u`` would)."""
+    prior by EM on the pattern counts. One definition, so DuckDB and Spark answer alike."""
     # A registry of a few dozen people says little about chance agreement: keep the prior u.
-    u = estimate_u(refs, seed=seed, compare=compare) if len(refs) >= MIN_U_SAMPLE else start.u
+    u = estimate_u(sample, seed=seed) if sample.size >= MIN_U_SAMPLE else start.u
     if sum(patterns.values()) < MIN_EM_PAIRS:
         # A handful of rows (one village's short list against a small registry) cannot
         # estimate m and the prior; the engine's priors, with u from the data, can.
@@ -223,6 +229,17 @@ class DuckDBLinker(LinkerBase):
         self.model = Model()
         self.sizes: dict[str, int] = {}
         self.roles: dict[str, tuple[bool, bool]] = {}  # side: (query, reference) as loaded
+        self.input_rows = 0
+        self._flush_freed(True)
+
+    def _flush_freed(self, small: bool) -> None:
+        """See ``SMALL_JOB_ROWS``."""
+        self.con.execute(f"SET allocator_bulk_deallocation_flush_threshold = '{'1MiB' if small else DEFAULT_BULK_FLUSH}'")
+
+    def _count_input(self, rows: int) -> None:
+        self.input_rows += rows
+        if self.input_rows > SMALL_JOB_ROWS:
+            self._flush_freed(False)
 
     def close(self) -> None:
         self.con.close()
@@ -234,6 +251,7 @@ class DuckDBLinker(LinkerBase):
         (``sqlprep``): ``{side}_feat``, ``{side}_keys`` (query keys) and ``{side}_refkeys``."""
         with gc_paused():
             rid = records_to_raw(self.con, f"{side}_raw", records, lambda n: self.progress(f"load:{side}", n))
+            self._count_input(rid)
             prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference, keys=False)
         drop_relation(self.con, f"{side}_raw")  # the features are all a job reads from here on
         self.roles[side] = (query, reference)
@@ -278,6 +296,7 @@ class DuckDBLinker(LinkerBase):
                               quote = '"', escape = '"', null_padding = true)
             """)
             self.con.execute(f"CREATE VIEW {raw} AS SELECT rowid::BIGINT AS rid, * FROM {raw}_rows")
+            self._count_input(int(self.con.execute(f"SELECT count(*) FROM {raw}_rows").fetchall()[0][0]))
         except duckdb.Error as exc:
             raise InputError(f"CSV tidak dapat dibaca ({str(exc).splitlines()[0][:200]}) / unreadable CSV", file=str(path)) from exc
         bad = self.con.execute(f"SELECT min(rid) FROM {raw} WHERE id IS NULL OR id = ''").fetchall()
@@ -499,21 +518,28 @@ class DuckDBLinker(LinkerBase):
         # joins 20,000 records, not every record of the reference side (two scans of two
         # million rows a batch at 2M people).
         self.con.execute(f"CREATE OR REPLACE TABLE u_feat AS SELECT * FROM {right} WHERE rid % {u_sample_step(size)} = 0")
-        sample = self.con.sql("SELECT * FROM u_feat ORDER BY rid").to_arrow_table()
-        rids = arrow.to_numpy(sample.column("rid").combine_chunks()).astype(np.int32)
+        # Of the sample's records, only their numbers and NIKs come into Python.
+        ids = self.con.execute("SELECT rid, nik FROM u_feat ORDER BY rid").fetchall()
+        rids = np.fromiter((r[0] for r in ids), dtype=np.int32, count=len(ids))
+        niks = [r[1] for r in ids if r[1]]
+        del ids
 
         def compare(i: np.ndarray, j: np.ndarray) -> np.ndarray:
             # The random pairs of the sample compared in DuckDB, where the records are (a
             # hundred thousand pairs: 0.1 s against 0.6 s for their facts in Python).
-            self.con.register("u_pairs_in", pa.table({"lrid": arrow.column(rids[i], pa.int32()), "rrid": arrow.column(rids[j], pa.int32())}))
-            self.con.execute("CREATE OR REPLACE TABLE u_pairs AS SELECT * FROM u_pairs_in")
-            self.con.unregister("u_pairs_in")
-            levels = [lv for _, lv in self._levels("u_pairs", "u_feat", "u_feat", U_BATCH)]
+            levels = []
+            for start in range(0, len(i), U_BATCH):
+                part = slice(start, start + U_BATCH)
+                self.con.register("u_pairs_in", pa.table({"lrid": arrow.column(rids[i[part]], pa.int32()),
+                                                          "rrid": arrow.column(rids[j[part]], pa.int32())}))
+                self.con.execute("CREATE OR REPLACE TABLE u_pairs AS SELECT * FROM u_pairs_in")
+                self.con.unregister("u_pairs_in")
+                levels += [lv for _, lv in self._levels("u_pairs", "u_feat", "u_feat", U_BATCH)]
             self.con.execute("DROP TABLE u_pairs")
             return np.concatenate(levels) if levels else np.empty((0, len(FIELD_ORDER)), dtype=np.int8)
 
         try:
-            return fit_model(_features_from(sample.to_pydict(), "", sample.num_rows), patterns, self.model, self.seed, compare)
+            return fit_model(USample(len(rids), niks, compare), patterns, self.model, self.seed)
         finally:
             self.con.execute("DROP TABLE u_feat")
 
@@ -674,14 +700,3 @@ def clusters_from_scores(ids: list[str], pairs: Iterable[tuple[int, int, float, 
             smallest[root] = rid
     return {rid: smallest[find(i)] for i, rid in enumerate(ids)}
 
-
-def _features_from(data: dict[str, list[Any]], prefix: str, n: int) -> list[Features]:
-    cols = [data[prefix + c] for c in COLUMNS[1:]]
-    out = []
-    empty: frozenset[Any] = frozenset()
-    for i in range(n):
-        (fid, nik, kk, name, name_sorted, name_phon, first_phon, birth, birth_swapped, placeholder, sex, village,
-         place, dusun, rt, rw) = (col[i] for col in cols)
-        out.append(Features(fid, nik, empty, kk, name, name_sorted, name_phon, first_phon, birth, birth_swapped,
-                            placeholder, sex, village, place, dusun, rt, rw))
-    return out

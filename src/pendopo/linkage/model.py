@@ -41,6 +41,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "kk": (1e-5, 1 - 1e-5),
     "place": (0.05, 0.95),
 }
+Compare = Callable[[np.ndarray, np.ndarray], np.ndarray]
 FLOOR = 1e-9
 M_FLOOR = 1e-3
 U_FLOOR = 1e-6
@@ -100,23 +101,37 @@ class Model:
         return {"m": {k: list(v) for k, v in self.m.items()}, "u": {k: list(v) for k, v in self.u.items()}, "prior": self.prior}
 
 
-Compare = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+@dataclass(frozen=True)
+class USample:
+    """What ``estimate_u`` reads of the reference sample: its size, its NIKs in record order
+    (empty ones left out) and ``compare``, the levels (pairs × fields) of the pairs (i, j) of
+    two index arrays into the sample. The batch engine compares in DuckDB, where the records
+    are, and so never holds the sample's records in Python (20,000 of them: 26 MiB of a 200k
+    job's peak)."""
+
+    size: int
+    niks: Sequence[str]
+    compare: Compare
+
+    @classmethod
+    def of(cls, reference: Sequence[Features]) -> USample:
+        """A sample of records held here, compared here."""
+        return cls(len(reference), [f.nik for f in reference if f.nik], _compare_records(reference))
 
 
-def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int = 1,
-               compare: Compare | None = None) -> dict[str, tuple[float, ...]]:
-    """Level frequencies among random pairs of distinct reference records. ``compare`` gives
-    the levels (pairs × fields) of the pairs (i, j) of two index arrays into ``reference`` (the
-    batch engine compares them in DuckDB, where the records are); by default the records are
-    compared here, with the same result."""
-    n = len(reference)
+def estimate_u(reference: Sequence[Features] | USample, *, pairs: int = 100_000, seed: int = 1) -> dict[str, tuple[float, ...]]:
+    """Level frequencies among random pairs of distinct reference records (records here, or a
+    ``USample`` compared elsewhere: the same result)."""
+    sample = reference if isinstance(reference, USample) else USample.of(reference)
+    n = sample.size
     if n < 2:
         return dict(DEFAULT_U)
     counts = {f: [0.0] * len(COMPARISONS[f]) for f in FIELD_ORDER}
     draws = np.random.default_rng(seed).integers(0, n, size=(pairs, 2))
     draws = draws[draws[:, 0] != draws[:, 1]]
     if len(draws):
-        levels = (compare or _compare_records(reference))(draws[:, 0], draws[:, 1])
+        levels = sample.compare(draws[:, 0], draws[:, 1])
         for k, f in enumerate(FIELD_ORDER):
             values, tally = np.unique(levels[:, k], return_counts=True)
             for lvl, c in zip(values.tolist(), tally.tolist(), strict=True):
@@ -131,7 +146,7 @@ def estimate_u(reference: Sequence[Features], *, pairs: int = 100_000, seed: int
             continue
         # Rare agreement levels may never occur in the sample: keep the prior's order of magnitude.
         u[f] = tuple(max(ci / total, DEFAULT_U[f][k] if ci == 0 else 0.0, 1.0 / (10 * pairs)) for k, ci in enumerate(c))
-    u["nik"] = _nik_u_given_birth(reference, u["nik"], seed, pairs)
+    u["nik"] = _nik_u_given_birth(sample.niks, u["nik"], seed, pairs)
     return u
 
 
@@ -150,13 +165,13 @@ def _compare_records(reference: Sequence[Features]) -> Compare:
     return compare
 
 
-def _nik_u_given_birth(reference: Sequence[Features], nik_u: tuple[float, ...], seed: int, pairs: int) -> tuple[float, ...]:
+def _nik_u_given_birth(sample_niks: Sequence[str], nik_u: tuple[float, ...], seed: int, pairs: int) -> tuple[float, ...]:
     """Level 1 of the NIK comparison only occurs between NIKs with the same birth digits, where
     a neighbouring serial or kecamatan is common (``…0001``/``…0002``). Its u is estimated among
     pairs that share those digits, not among random pairs: a group of NIKs with the same birth
     digits is drawn in proportion to its number of pairs, then two of its NIKs at random (in
     numpy: 50,000 draws one by one in Python took a tenth of a 200k link job)."""
-    niks = np.array([f.nik for f in reference if f.nik], dtype=object)
+    niks = np.array(sample_niks, dtype=object)
     if len(niks) < 2:
         return nik_u
     birth = np.array([n[6:12] for n in niks], dtype=object)

@@ -33,7 +33,7 @@ from pendopo.linkage.index import (
     WEAK_SAMPLE,
     Thresholds,
 )
-from pendopo.linkage.model import Model
+from pendopo.linkage.model import Model, USample
 from pendopo.linkage.records import Features, PersonRecord, prepare
 from pendopo.linkage.vectorised import codes, compare_columns
 
@@ -197,7 +197,7 @@ class SparkLinker(LinkerBase):
         right = "l_feat" if dedupe else "r_feat"
         size = self.sizes["l" if dedupe else "r"]
         rows = self.spark.sql(f"SELECT * FROM {right} WHERE rid % {u_sample_step(size)} = 0 ORDER BY rid").collect()  # noqa: S608
-        return fit_model([_features(r) for r in rows], patterns, self.model, self.seed)
+        return fit_model(USample.of([_features(r) for r in rows]), patterns, self.model, self.seed)
 
     def _weights(self, model: Model, patterns: Iterable[int]) -> None:
         rows = pattern_weights(model, patterns)

@@ -232,6 +232,22 @@ def test_the_linker_can_be_used_directly(files) -> None:  # type: ignore[no-unty
     assert sure > 100 and blocked > 0
 
 
+def test_a_small_job_hands_freed_memory_back_and_a_large_one_keeps_it(files, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import pendopo.linkage.batch as batch
+
+    def flush(linker: DuckDBLinker) -> str:
+        return str(linker.con.execute("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')").fetchall()[0][0])
+
+    monkeypatch.setattr(batch, "SMALL_JOB_ROWS", 3200)  # the left file's 440 rows fit, with the registry's 3,000 not
+    with DuckDBLinker(memory_limit="256MB") as linker:
+        assert flush(linker) == "1.0 MiB"
+        linker.load_csv("l", str(files["left"]), Mapping(), query=True, reference=False)
+        assert flush(linker) == "1.0 MiB"
+        linker.load("r", read_records(open_table(files["right"]), Mapping()), query=False, reference=True)
+        assert flush(linker) == "512.0 MiB"
+        assert list(linker.link())
+
+
 def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two() -> None:
     from pendopo.linkage.tests.test_resolution import LOOKING, SHARING_ONE, SHARING_TWO
 
