@@ -101,7 +101,6 @@ class Model:
         return {"m": {k: list(v) for k, v in self.m.items()}, "u": {k: list(v) for k, v in self.u.items()}, "prior": self.prior}
 
 
-
 @dataclass(frozen=True)
 class USample:
     """What ``estimate_u`` reads of the reference sample: its size, its NIKs in record order
