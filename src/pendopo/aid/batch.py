@@ -200,6 +200,7 @@ class ScreenJob(LinkerBase):
     # --- inputs --------------------------------------------------------------------------
     def registry_file(self, path: str | Path) -> int:
         n = stage_file(self.con, path, "reg", "registry")
+        self.linker.count_input(n)
         bad = self.con.execute("SELECT line FROM reg WHERE person_id IS NULL ORDER BY line LIMIT 1").fetchall()
         if bad:
             raise InputError("person_id kosong / empty person_id", file=str(path), row=bad[0][0], column="person_id")
@@ -232,6 +233,7 @@ class ScreenJob(LinkerBase):
                 flush()
                 self.progress("load:registry", n)
         flush()
+        self.linker.count_input(n)
         self.summary.registry = n
         return n
 
@@ -252,6 +254,7 @@ class ScreenJob(LinkerBase):
 
     def rolls_file(self, path: str | Path) -> int:
         n = stage_file(self.con, path, "rolls", "rolls")
+        self.linker.count_input(n)
         self.summary.rolls = n
         return n
 
@@ -261,6 +264,7 @@ class ScreenJob(LinkerBase):
 
     def intake_file(self, path: str | Path) -> int:
         n = stage_file(self.con, path, "intake", "intake")
+        self.linker.count_input(n)
         self.summary.intake = n
         return n
 

@@ -236,7 +236,9 @@ class DuckDBLinker(LinkerBase):
         """See ``SMALL_JOB_ROWS``."""
         self.con.execute(f"SET allocator_bulk_deallocation_flush_threshold = '{'1MiB' if small else DEFAULT_BULK_FLUSH}'")
 
-    def _count_input(self, rows: int) -> None:
+    def count_input(self, rows: int) -> None:
+        """Every input's rows as read, by whatever reads them into ``con`` (``load``,
+        ``load_csv``, a screening's files): past ``SMALL_JOB_ROWS`` the job keeps freed memory."""
         self.input_rows += rows
         if self.input_rows > SMALL_JOB_ROWS:
             self._flush_freed(False)
@@ -251,7 +253,7 @@ class DuckDBLinker(LinkerBase):
         (``sqlprep``): ``{side}_feat``, ``{side}_keys`` (query keys) and ``{side}_refkeys``."""
         with gc_paused():
             rid = records_to_raw(self.con, f"{side}_raw", records, lambda n: self.progress(f"load:{side}", n))
-            self._count_input(rid)
+            self.count_input(rid)
             prepare_in_duckdb(self.con, f"{side}_raw", side, query=query, reference=reference, keys=False)
         drop_relation(self.con, f"{side}_raw")  # the features are all a job reads from here on
         self.roles[side] = (query, reference)
@@ -296,7 +298,7 @@ class DuckDBLinker(LinkerBase):
                               quote = '"', escape = '"', null_padding = true)
             """)
             self.con.execute(f"CREATE VIEW {raw} AS SELECT rowid::BIGINT AS rid, * FROM {raw}_rows")
-            self._count_input(int(self.con.execute(f"SELECT count(*) FROM {raw}_rows").fetchall()[0][0]))
+            self.count_input(int(self.con.execute(f"SELECT count(*) FROM {raw}_rows").fetchall()[0][0]))
         except duckdb.Error as exc:
             raise InputError(f"CSV tidak dapat dibaca ({str(exc).splitlines()[0][:200]}) / unreadable CSV", file=str(path)) from exc
         bad = self.con.execute(f"SELECT min(rid) FROM {raw} WHERE id IS NULL OR id = ''").fetchall()

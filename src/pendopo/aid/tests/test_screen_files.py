@@ -247,6 +247,28 @@ def test_a_screening_samples_its_intake_for_training_and_not_its_roll_rows(tmp_p
     assert counts[True] >= 10  # roll rows at the same places were settled or kept to their sure pair
 
 
+def test_a_screening_counts_its_files_toward_the_small_job_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A screening reads its files itself, not through the linker's ``load``: each still counts,
+    so one past ``SMALL_JOB_ROWS`` keeps DuckDB's freed memory as a large link job does."""
+    import pendopo.linkage.batch as linkage_batch
+    from pendopo.aid.batch import ScreenJob
+    from pendopo.aid.rules import default_catalogue
+    from pendopo.testdata.screening import scenario
+
+    def flush(job: ScreenJob) -> str:
+        return str(job.con.execute("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')").fetchall()[0][0])
+
+    paths = scenario(3000, 400, seed=21).write(tmp_path)
+    monkeypatch.setattr(linkage_batch, "SMALL_JOB_ROWS", 3500)
+    with ScreenJob(default_catalogue(), "BLT-DD") as job:
+        job.registry_file(paths["registry"])
+        assert flush(job) == "1.0 MiB"
+        job.rolls_file(paths["rolls"])
+        assert flush(job) == "512.0 MiB"
+        job.intake_file(paths["intake"])
+        assert job.run()
+
+
 def test_roll_rows_named_by_name_birth_date_and_village_give_the_decisions_of_blocking_them(tmp_path: Path) -> None:
     """Roll rows whose name and birth date belong to one registry person, in their village, are
     scored against that person alone: every decision, and every roll row's person and status,

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from pendopo.linkage.batch import COLUMNS, encode
 from pendopo.linkage.compare import compare
-from pendopo.linkage.records import Features, PersonRecord, prepare
+from pendopo.linkage.records import PersonRecord, prepare
 from pendopo.linkage.vectorised import codes, compare_columns
 from pendopo.testdata.errors import dirty_sample, registry
 
@@ -186,6 +185,7 @@ def test_the_batch_engine_estimates_u_in_duckdb_as_from_the_records() -> None:
     """The batch engine compares the u sample's random pairs in DuckDB; ``estimate_u`` on the
     same sample's records (what the Spark engine does) gives the same u."""
     from pendopo.linkage.batch import DuckDBLinker, u_sample_step
+    from pendopo.linkage.index import FeatureStore
     from pendopo.linkage.model import estimate_u
 
     rows = registry(3000, seed=31)
@@ -197,7 +197,10 @@ def test_the_batch_engine_estimates_u_in_duckdb_as_from_the_records() -> None:
 
         model = linker._estimate(Counter(), dedupe=False)
         sample = linker.con.sql(f"SELECT * FROM r_feat WHERE rid % {u_sample_step(len(records))} = 0 ORDER BY rid").to_arrow_table()
-        refs = _features_from(sample.to_pydict(), "", sample.num_rows)
+        store = FeatureStore()  # the records as the online index holds them
+        for batch in sample.to_batches():
+            store.extend_arrow(batch)
+        refs = [f for f in store if f is not None]
     assert len(refs) >= 500
     assert model.u == estimate_u(refs, seed=linker.seed)
 
@@ -280,15 +283,3 @@ def test_dates_put_together_in_sql_equal_parse_date() -> None:
     assert set(got) == set(values)
     wrong = [(v, got[v], _date(v)) for v in values if got[v] != _date(v)]
     assert not wrong, wrong[:5]
-
-
-def _features_from(data: dict[str, list[Any]], prefix: str, n: int) -> list[Features]:
-    cols = [data[prefix + c] for c in COLUMNS[1:]]
-    out = []
-    empty: frozenset[Any] = frozenset()
-    for i in range(n):
-        (fid, nik, kk, name, name_sorted, name_phon, first_phon, birth, birth_swapped, placeholder, sex, village,
-         place, dusun, rt, rw) = (col[i] for col in cols)
-        out.append(Features(fid, nik, empty, kk, name, name_sorted, name_phon, first_phon, birth, birth_swapped,
-                            placeholder, sex, village, place, dusun, rt, rw))
-    return out
