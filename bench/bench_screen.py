@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -52,9 +53,11 @@ def main() -> None:
     a = ap.parse_args()
     folder = Path(tempfile.gettempdir()) / f"pendopo-bench-screen/{a.residents}-{a.intake}-{a.seed}"
     if not (folder / "expected.csv").exists():
-        from pendopo.testdata.screening import scenario
-
-        scenario(a.residents, a.intake, seed=a.seed).write(folder)
+        # Generated in a child: a command started from this process after it grew by the
+        # generator's 2 GB reported that as its own peak (Linux keeps the peak across fork and exec).
+        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from pendopo.testdata.screening import scenario; "
+                        "scenario(int(sys.argv[1]), int(sys.argv[2]), seed=int(sys.argv[3])).write(Path(sys.argv[4]))",
+                        str(a.residents), str(a.intake), str(a.seed), str(folder)], check=True)
     counts = {name: sum(1 for _ in (folder / f"{name}.csv").open(encoding="utf-8")) - 1 for name in ("registry", "rolls", "intake")}
     env = fresh_env()
     times, peaks, s_times, s_peaks = [], [], [], []
