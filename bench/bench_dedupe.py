@@ -14,8 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from pendopo.linkage.batch import CLUSTER_PAIRS_SQL, DuckDBLinker, clusters_from_scores
+from pendopo.linkage.batch import DuckDBLinker
 from pendopo.linkage.io import Mapping
+from pendopo.linkage.stages import CLUSTER_PAIRS_SQL, clusters_from_scores
 from pendopo.testdata.errors import dirty_sample, registry
 
 COLUMNS = ["id", "nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code"]

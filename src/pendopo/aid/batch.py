@@ -39,11 +39,12 @@ from pendopo.aid.screening import (
     Typed,
 )
 from pendopo.linkage import arrow
-from pendopo.linkage.batch import DuckDBLinker, LinkerBase, decode, gc_paused
+from pendopo.linkage.batch import DuckDBLinker
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
 from pendopo.linkage.io import SHEETS, check_utf8, open_table
 from pendopo.linkage.sqlprep import drop_relation, prepare_in_duckdb
+from pendopo.linkage.stages import LinkerBase, decode, gc_paused
 from pendopo.population.values import registry_status
 
 PERSON = ("nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code")

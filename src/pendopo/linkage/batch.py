@@ -11,14 +11,9 @@ stages, so both give the same answers on the same data.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Self
+from collections.abc import Iterable, Iterator
 
 import duckdb
 import numpy as np
@@ -35,7 +30,7 @@ from pendopo.linkage.index import (
     Thresholds,
 )
 from pendopo.linkage.io import Mapping, resolve_columns
-from pendopo.linkage.model import Model, USample, estimate_em, estimate_u
+from pendopo.linkage.model import Model, USample
 from pendopo.linkage.records import PersonRecord
 from pendopo.linkage.sqlprep import (
     RAW_COLUMNS,
@@ -43,6 +38,20 @@ from pendopo.linkage.sqlprep import (
     drop_relation,
     prepare_in_duckdb,
     records_to_raw,
+)
+from pendopo.linkage.stages import (
+    CLUSTER_PAIRS_SQL,
+    COLUMNS,
+    LINKED_IDS_SQL,
+    Link,
+    LinkerBase,
+    Progress,
+    cluster_rows,
+    fit_model,
+    gc_paused,
+    pattern_weights,
+    sure_sql,
+    u_sample_step,
 )
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
@@ -57,9 +66,7 @@ FEATURE_SCHEMA = pa.schema([
     ("birth_swapped", pa.int32()), ("placeholder", pa.bool_()), ("sex", pa.string()), ("village", pa.string()),
     ("place", pa.string()), ("dusun", pa.string()), ("rt", pa.int16()), ("rw", pa.int16()),
 ])
-COLUMNS = FEATURE_SCHEMA.names
-BASE = 8  # levels fit in 0..6 plus missing; a pattern is a base-8 number
-Progress = Callable[[str, int], None]
+assert tuple(FEATURE_SCHEMA.names) == COLUMNS
 
 
 # Below this many input rows, DuckDB hands freed memory back to the system after each bulk
@@ -69,82 +76,11 @@ Progress = Callable[[str, int], None]
 SMALL_JOB_ROWS = 1_000_000
 DEFAULT_BULK_FLUSH = "512MiB"  # DuckDB's own
 
-U_SAMPLE = 20_000
 # The u sample's random pairs are compared this many at a time, a query each: DuckDB's Arrow
 # reader computes a query's whole result before the first batch, and nearly all of these pairs
 # carry both names' sounds (all 100,000 at once: 32 MiB more at the peak of a 200k link job).
 U_BATCH = 10_000
-MIN_EM_PAIRS = 2_000  # fewer candidate pairs than this: keep the prior m (EM needs data to learn from)
-MIN_U_SAMPLE = 500  # fewer reference records than this: keep the prior u
 
-
-def u_sample_step(size: int) -> int:
-    """Every n-th reference record goes into the u sample: the same rows in every engine, so
-    DuckDB and Spark estimate the same model from the same data."""
-    return max(1, size // U_SAMPLE)
-
-
-def encode(levels: tuple[int, ...]) -> int:
-    code = 0
-    for lvl in levels:
-        code = code * BASE + (lvl + 1)
-    return code
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def decode(code: int) -> tuple[int, ...]:
-    """The levels of a pattern code (a few thousand distinct codes decode every candidate of a
-    large job: remembered)."""
-    out = []
-    for _ in FIELD_ORDER:
-        out.append(code % BASE - 1)
-        code //= BASE
-    return tuple(reversed(out))
-
-
-def fit_model(sample: USample, patterns: Counter[int], start: Model, seed: int) -> Model:
-    """The model both engines fit: u from the reference sample (every n-th record), m and the
-    prior by EM on the pattern counts. One definition, so DuckDB and Spark answer alike."""
-    # A registry of a few dozen people says little about chance agreement: keep the prior u.
-    u = estimate_u(sample, seed=seed) if sample.size >= MIN_U_SAMPLE else start.u
-    if sum(patterns.values()) < MIN_EM_PAIRS:
-        # A handful of rows (one village's short list against a small registry) cannot
-        # estimate m and the prior; the engine's priors, with u from the data, can.
-        return Model(m=start.m, u=u, prior=start.prior)
-    fitted = estimate_em(Counter({decode(c): n for c, n in patterns.items()}), prior=0.1)
-    return Model(m=fitted.m, u=u, prior=fitted.prior)
-
-
-def pattern_weights(model: Model, patterns: Iterable[int]) -> list[tuple[int, float, float]]:
-    """(code, match weight, probability) for every pattern."""
-    out = []
-    for code in patterns:
-        w = model.weight(decode(code))
-        out.append((int(code), w, model.probability(w)))
-    return out
-
-
-SURE_SAMPLE = 25  # one in this many rows with a sure pair is blocked anyway (trains the model)
-# Left rows whose 16-digit NIK belongs to exactly one right record that also has their name
-# (the same normalised name, word order or sound, and for screening a close sound) and birth date (or, with no birth
-# date typed, village): that record is their only candidate. The pair is scored like every other,
-# so the decision still comes from the model; only blocking, which would find the same person, is
-# skipped. (A name alone is not enough: a common name and another person's NIK, a KK number or a
-# typo, meet by chance.) One such row in SURE_SAMPLE is blocked all the same, so that the model
-# is trained on candidates as blocking produces them (of the rows below ``sampled_below``: a
-# screening samples its intake, not its roll rows, ``score_link``'s ``rolls_from``).
-SURE_SQL = """
-    SELECT lrid, min(rrid) AS rrid FROM (
-        SELECT l.rid AS lrid, r.rid AS rrid,
-               l.name <> '' AND (l.rid % {sample} <> 0 OR l.rid >= {sampled_below})
-               AND (l.name = r.name OR l.name_sorted = r.name_sorted OR l.name_phon = r.name_phon{fuzzy})
-               AND (l.birth = r.birth OR l.birth_swapped = r.birth OR (l.birth = 0 AND l.village = r.village)) AS fits
-        FROM l_feat l JOIN r_feat r ON l.nik = r.nik
-        WHERE length(l.nik) = 16
-    ) GROUP BY lrid HAVING count(*) = 1 AND bool_and(fits)
-"""
-# (The NIK is one right record's when the left row's NIK joins exactly one: counting the joins
-# of the few left rows is cheaper than counting every NIK of a two-million-row right side.)
 
 # One in this many rows with a named pair is blocked anyway (weighted up in training): at 2M people
 # one in ten is 4,000 rows, enough for the model (five gave the same decisions on four generated
@@ -160,48 +96,6 @@ NAMED_SQL = """
     WHERE l.rid >= {rolls_from} AND l.name <> '' AND l.birth <> 0 AND l.rid NOT IN ({done})
     GROUP BY l.rid HAVING count(*) = 1 AND bool_and(l.village = r.village AND l.village <> '')
 """
-
-
-def sure_sql(*, fuzzy: str = "", sampled_below: int = 2**31) -> str:
-    """``SURE_SQL`` with an optional further name condition (an SQL ``OR`` clause); only the
-    left rows below the rid ``sampled_below`` are sampled for blocking."""
-    return SURE_SQL.format(sample=SURE_SAMPLE, fuzzy=fuzzy, sampled_below=int(sampled_below))
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the duration: a job makes millions of
-    short-lived objects and no cycles of its own, and the collector's passes over the objects
-    alive (the registry's facts, the candidates) were a third of the time screening spent in
-    Python after the link (4.0 -> 2.8 s at 2M people). Reference counting still frees
-    everything as usual; the collector runs again after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-class LinkerBase:
-    """What both engines share: a context manager around ``close``."""
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@dataclass(frozen=True)
-class Link:
-    left_id: str
-    right_id: str
-    score: float
 
 
 class DuckDBLinker(LinkerBase):
@@ -627,78 +521,3 @@ class DuckDBLinker(LinkerBase):
             linked = dict(self.con.execute(LINKED_IDS_SQL).fetchall())
         result = self.con.execute("SELECT rid, id FROM l_feat ORDER BY rid")
         yield from cluster_rows(pairs, linked, iter(lambda: result.fetchmany(OUTPUT_BATCH), []), threshold)
-
-
-# The pairs a dedupe job needs to build clusters: the edges and every other scored pair between
-# records that have an edge (the evidence for or against joining their groups).
-CLUSTER_PAIRS_SQL = """
-    WITH s AS (SELECT s.lrid, s.rrid, w.weight, w.prob FROM scored s JOIN weights w ON w.code = s.code),
-    linked AS (SELECT lrid AS rid FROM s WHERE prob >= {threshold} UNION SELECT rrid FROM s WHERE prob >= {threshold})
-    SELECT lrid, rrid, weight, prob FROM s
-    WHERE lrid IN (SELECT rid FROM linked) AND rrid IN (SELECT rid FROM linked)
-"""
-
-
-# The ids of the records in ``cluster_pairs`` (a table or view of CLUSTER_PAIRS_SQL's rows).
-LINKED_IDS_SQL = "SELECT rid, id FROM l_feat WHERE rid IN (SELECT lrid FROM cluster_pairs UNION SELECT rrid FROM cluster_pairs)"
-
-
-def cluster_rows(pairs: list[tuple[int, int, float, float]], linked: dict[int, str],
-                 batches: Iterable[Iterable[tuple[Any, Any]]], threshold: float) -> Iterator[tuple[str, str]]:
-    """(id, cluster id) of every record of ``batches`` ((rid, id) rows in input order) from the
-    scored ``pairs`` of the ``linked`` records (rid → id): ``clusters_from_scores`` over those
-    records only; every other record is a cluster of its own."""
-    rids = sorted(linked)
-    index = {rid: i for i, rid in enumerate(rids)}
-    clusters = clusters_from_scores([str(linked[r]) for r in rids], [(index[a], index[b], w, p) for a, b, w, p in pairs], threshold)
-    for batch in batches:
-        for _rid, record_id in batch:
-            rid_text = str(record_id)
-            yield rid_text, clusters.get(rid_text, rid_text)
-
-
-def clusters_from_scores(ids: list[str], pairs: Iterable[tuple[int, int, float, float]], threshold: float) -> dict[str, str]:
-    """Clusters from scored pairs (left row, right row, weight in bits, probability).
-
-    Pairs at or above ``threshold`` join their records' groups, strongest first, only when
-    most of the pairs compared between the two groups are at or above it: one record that fits two
-    people — "Joshua" with no surname, in the postcode of two Joshuas — must not make them one
-    person because it matches each of them, when the other records of the two do not match. A
-    cluster is named by its smallest record id."""
-    parent = list(range(len(ids)))
-    members: dict[int, list[int]] = {}
-    agree: dict[int, dict[int, int]] = {}  # +1 a match, -1 a pair compared and found below the threshold
-    edges: list[tuple[float, int, int]] = []
-    for a, b, weight, prob in pairs:
-        vote = 1 if prob >= threshold else -1
-        agree.setdefault(a, {})[b] = vote
-        agree.setdefault(b, {})[a] = vote
-        if prob >= threshold:
-            edges.append((-weight, min(a, b), max(a, b)))
-    edges.sort()
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for _, a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            continue
-        group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
-        small, other = (group_a, rb) if len(group_a) <= len(group_b) else (group_b, ra)
-        if sum(v for x in small for y, v in agree[x].items() if find(y) == other) <= 0:
-            continue
-        keep, gone = min(ra, rb), max(ra, rb)
-        parent[gone] = keep
-        members[keep] = group_a + group_b
-        members.pop(gone, None)
-    smallest: dict[int, str] = {}
-    for i, rid in enumerate(ids):
-        root = find(i)
-        if root not in smallest or rid < smallest[root]:
-            smallest[root] = rid
-    return {rid: smallest[find(i)] for i, rid in enumerate(ids)}
-

@@ -15,16 +15,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pendopo.linkage.batch import (
-    COLUMNS,
-    Link,
-    LinkerBase,
-    Progress,
-    fit_model,
-    pattern_weights,
-    sure_sql,
-    u_sample_step,
-)
 from pendopo.linkage.blocking import query_keys, reference_keys
 from pendopo.linkage.index import (
     MAX_BLOCK,
@@ -35,6 +25,19 @@ from pendopo.linkage.index import (
 )
 from pendopo.linkage.model import Model, USample
 from pendopo.linkage.records import Features, PersonRecord, prepare
+from pendopo.linkage.stages import (
+    CLUSTER_PAIRS_SQL,
+    COLUMNS,
+    LINKED_IDS_SQL,
+    Link,
+    LinkerBase,
+    Progress,
+    cluster_rows,
+    fit_model,
+    pattern_weights,
+    sure_sql,
+    u_sample_step,
+)
 from pendopo.linkage.vectorised import codes, compare_columns
 
 CHUNK = 50_000
@@ -232,8 +235,6 @@ class SparkLinker(LinkerBase):
         patterns = self._score(dedupe=True)
         self.model = self._estimate(patterns + self._weak, dedupe=True)
         self._weights(self.model, patterns)
-        from pendopo.linkage.batch import CLUSTER_PAIRS_SQL, LINKED_IDS_SQL, cluster_rows
-
         cluster_pairs = self.spark.sql(CLUSTER_PAIRS_SQL.format(threshold=float(threshold))).cache()
         cluster_pairs.createOrReplaceTempView("cluster_pairs")
         pairs = [(int(r["lrid"]), int(r["rrid"]), float(r["weight"]), float(r["prob"])) for r in cluster_pairs.collect()]

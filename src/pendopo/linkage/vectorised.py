@@ -267,6 +267,6 @@ def compare_columns(a: dict[str, list[object]], b: dict[str, list[object]]) -> n
 
 
 def codes(levels: npt.NDArray[np.int8]) -> Ints:
-    """Pattern codes, as ``batch.encode`` computes them one by one."""
+    """Pattern codes, as ``stages.encode`` computes them one by one."""
     out: Ints = ((levels.astype(np.int64) + 1) * WEIGHTS).sum(axis=1)
     return out

@@ -230,7 +230,7 @@ def test_a_screening_samples_its_intake_for_training_and_not_its_roll_rows(tmp_p
     learns clean rows from them); a roll row with a sure pair never is."""
     from pendopo.aid.batch import ScreenJob
     from pendopo.aid.rules import default_catalogue
-    from pendopo.linkage.batch import SURE_SAMPLE
+    from pendopo.linkage.stages import SURE_SAMPLE
     from pendopo.testdata.screening import scenario
 
     paths = scenario(3000, 400, seed=21).write(tmp_path)

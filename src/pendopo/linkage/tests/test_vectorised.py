@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import random
 
-from pendopo.linkage.batch import COLUMNS, encode
 from pendopo.linkage.compare import compare
 from pendopo.linkage.records import PersonRecord, prepare
+from pendopo.linkage.stages import COLUMNS, encode
 from pendopo.linkage.vectorised import codes, compare_columns
 from pendopo.testdata.errors import dirty_sample, registry
 
@@ -184,9 +184,10 @@ def test_hashed_keys_join_the_same_records_as_key_strings() -> None:
 def test_the_batch_engine_estimates_u_in_duckdb_as_from_the_records() -> None:
     """The batch engine compares the u sample's random pairs in DuckDB; ``estimate_u`` on the
     same sample's records (what the Spark engine does) gives the same u."""
-    from pendopo.linkage.batch import DuckDBLinker, u_sample_step
+    from pendopo.linkage.batch import DuckDBLinker
     from pendopo.linkage.index import FeatureStore
     from pendopo.linkage.model import estimate_u
+    from pendopo.linkage.stages import u_sample_step
 
     rows = registry(3000, seed=31)
     records = [PersonRecord(r.person_id, r.nik, r.kk, r.name, r.sex, r.birth_place, r.birth_date, r.address, r.village_code)

@@ -1,0 +1,229 @@
+"""What every batch engine shares (DuckDB's ``batch.py``, Spark's ``spark.py`` and the plain
+Python ``local.py``): the pattern codes, the model's fit, the sure pairs' rule, the clusters of
+a dedupe job. Nothing here imports DuckDB or pyarrow, so a small job that runs in plain Python
+never loads them."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Self
+
+from pendopo.linkage.compare import FIELD_ORDER
+from pendopo.linkage.index import WEAK_SAMPLE
+from pendopo.linkage.model import Model, USample, estimate_em, estimate_u
+from pendopo.linkage.records import Features
+
+# The features' columns, in the order every engine stores them.
+COLUMNS = ("rid", "id", "nik", "kk", "name", "name_sorted", "name_phon", "first_phon", "birth", "birth_swapped",
+           "placeholder", "sex", "village", "place", "dusun", "rt", "rw")
+BASE = 8  # levels fit in 0..6 plus missing; a pattern is a base-8 number
+Progress = Callable[[str, int], None]
+
+U_SAMPLE = 20_000
+MIN_EM_PAIRS = 2_000  # fewer candidate pairs than this: keep the prior m (EM needs data to learn from)
+MIN_U_SAMPLE = 500  # fewer reference records than this: keep the prior u
+
+
+def u_sample_step(size: int) -> int:
+    """Every n-th reference record goes into the u sample: the same rows in every engine, so
+    DuckDB and Spark estimate the same model from the same data."""
+    return max(1, size // U_SAMPLE)
+
+
+def encode(levels: tuple[int, ...]) -> int:
+    code = 0
+    for lvl in levels:
+        code = code * BASE + (lvl + 1)
+    return code
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def decode(code: int) -> tuple[int, ...]:
+    """The levels of a pattern code (a few thousand distinct codes decode every candidate of a
+    large job: remembered)."""
+    out = []
+    for _ in FIELD_ORDER:
+        out.append(code % BASE - 1)
+        code //= BASE
+    return tuple(reversed(out))
+
+
+def fit_model(sample: USample, patterns: Counter[int], start: Model, seed: int) -> Model:
+    """The model both engines fit: u from the reference sample (every n-th record), m and the
+    prior by EM on the pattern counts. One definition, so DuckDB and Spark answer alike."""
+    # A registry of a few dozen people says little about chance agreement: keep the prior u.
+    u = estimate_u(sample, seed=seed) if sample.size >= MIN_U_SAMPLE else start.u
+    if sum(patterns.values()) < MIN_EM_PAIRS:
+        # A handful of rows (one village's short list against a small registry) cannot
+        # estimate m and the prior; the engine's priors, with u from the data, can.
+        return Model(m=start.m, u=u, prior=start.prior)
+    fitted = estimate_em(Counter({decode(c): n for c, n in patterns.items()}), prior=0.1)
+    return Model(m=fitted.m, u=u, prior=fitted.prior)
+
+
+def pattern_weights(model: Model, patterns: Iterable[int]) -> list[tuple[int, float, float]]:
+    """(code, match weight, probability) for every pattern."""
+    out = []
+    for code in patterns:
+        w = model.weight(decode(code))
+        out.append((int(code), w, model.probability(w)))
+    return out
+
+
+SURE_SAMPLE = 25  # one in this many rows with a sure pair is blocked anyway (trains the model)
+# Left rows whose 16-digit NIK belongs to exactly one right record that also has their name
+# (the same normalised name, word order or sound, and for screening a close sound) and birth date (or, with no birth
+# date typed, village): that record is their only candidate. The pair is scored like every other,
+# so the decision still comes from the model; only blocking, which would find the same person, is
+# skipped. (A name alone is not enough: a common name and another person's NIK, a KK number or a
+# typo, meet by chance.) One such row in SURE_SAMPLE is blocked all the same, so that the model
+# is trained on candidates as blocking produces them (of the rows below ``sampled_below``: a
+# screening samples its intake, not its roll rows, ``score_link``'s ``rolls_from``).
+SURE_SQL = """
+    SELECT lrid, min(rrid) AS rrid FROM (
+        SELECT l.rid AS lrid, r.rid AS rrid,
+               l.name <> '' AND (l.rid % {sample} <> 0 OR l.rid >= {sampled_below})
+               AND (l.name = r.name OR l.name_sorted = r.name_sorted OR l.name_phon = r.name_phon{fuzzy})
+               AND (l.birth = r.birth OR l.birth_swapped = r.birth OR (l.birth = 0 AND l.village = r.village)) AS fits
+        FROM l_feat l JOIN r_feat r ON l.nik = r.nik
+        WHERE length(l.nik) = 16
+    ) GROUP BY lrid HAVING count(*) = 1 AND bool_and(fits)
+"""
+# (The NIK is one right record's when the left row's NIK joins exactly one: counting the joins
+# of the few left rows is cheaper than counting every NIK of a two-million-row right side.)
+
+
+def sure_sql(*, fuzzy: str = "", sampled_below: int = 2**31) -> str:
+    """``SURE_SQL`` with an optional further name condition (an SQL ``OR`` clause); only the
+    left rows below the rid ``sampled_below`` are sampled for blocking."""
+    return SURE_SQL.format(sample=SURE_SAMPLE, fuzzy=fuzzy, sampled_below=int(sampled_below))
+
+
+def sure_fits(lrid: int, left: Features, right: Features) -> bool:
+    """``SURE_SQL``'s ``fits`` in Python, for a left row whose NIK is ``right``'s alone (the
+    plain link job: no further name condition, every row sampled)."""
+    return (left.name != "" and lrid % SURE_SAMPLE != 0
+            and (left.name == right.name or left.name_sorted == right.name_sorted or left.name_phon == right.name_phon)
+            and (left.birth == right.birth or left.birth_swapped == right.birth or (left.birth == 0 and left.village == right.village)))
+
+
+# The weak candidates that train the model: the engines' SQL says the same
+# (``(lrid * 7919 + rrid * 104729) % WEAK_SAMPLE = 0``).
+def weak_sampled(lrid: int, rrid: int) -> bool:
+    return (lrid * 7919 + rrid * 104729) % WEAK_SAMPLE == 0
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration: a job makes millions of
+    short-lived objects and no cycles of its own, and the collector's passes over the objects
+    alive (the registry's facts, the candidates) were a third of the time screening spent in
+    Python after the link (4.0 -> 2.8 s at 2M people). Reference counting still frees
+    everything as usual; the collector runs again after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class LinkerBase:
+    """What both engines share: a context manager around ``close``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class Link:
+    left_id: str
+    right_id: str
+    score: float
+
+
+# The pairs a dedupe job needs to build clusters: the edges and every other scored pair between
+# records that have an edge (the evidence for or against joining their groups).
+CLUSTER_PAIRS_SQL = """
+    WITH s AS (SELECT s.lrid, s.rrid, w.weight, w.prob FROM scored s JOIN weights w ON w.code = s.code),
+    linked AS (SELECT lrid AS rid FROM s WHERE prob >= {threshold} UNION SELECT rrid FROM s WHERE prob >= {threshold})
+    SELECT lrid, rrid, weight, prob FROM s
+    WHERE lrid IN (SELECT rid FROM linked) AND rrid IN (SELECT rid FROM linked)
+"""
+
+
+# The ids of the records in ``cluster_pairs`` (a table or view of CLUSTER_PAIRS_SQL's rows).
+LINKED_IDS_SQL = "SELECT rid, id FROM l_feat WHERE rid IN (SELECT lrid FROM cluster_pairs UNION SELECT rrid FROM cluster_pairs)"
+
+
+def cluster_rows(pairs: list[tuple[int, int, float, float]], linked: dict[int, str],
+                 batches: Iterable[Iterable[tuple[Any, Any]]], threshold: float) -> Iterator[tuple[str, str]]:
+    """(id, cluster id) of every record of ``batches`` ((rid, id) rows in input order) from the
+    scored ``pairs`` of the ``linked`` records (rid → id): ``clusters_from_scores`` over those
+    records only; every other record is a cluster of its own."""
+    rids = sorted(linked)
+    index = {rid: i for i, rid in enumerate(rids)}
+    clusters = clusters_from_scores([str(linked[r]) for r in rids], [(index[a], index[b], w, p) for a, b, w, p in pairs], threshold)
+    for batch in batches:
+        for _rid, record_id in batch:
+            rid_text = str(record_id)
+            yield rid_text, clusters.get(rid_text, rid_text)
+
+
+def clusters_from_scores(ids: list[str], pairs: Iterable[tuple[int, int, float, float]], threshold: float) -> dict[str, str]:
+    """Clusters from scored pairs (left row, right row, weight in bits, probability).
+
+    Pairs at or above ``threshold`` join their records' groups, strongest first, only when
+    most of the pairs compared between the two groups are at or above it: one record that fits two
+    people — "Joshua" with no surname, in the postcode of two Joshuas — must not make them one
+    person because it matches each of them, when the other records of the two do not match. A
+    cluster is named by its smallest record id."""
+    parent = list(range(len(ids)))
+    members: dict[int, list[int]] = {}
+    agree: dict[int, dict[int, int]] = {}  # +1 a match, -1 a pair compared and found below the threshold
+    edges: list[tuple[float, int, int]] = []
+    for a, b, weight, prob in pairs:
+        vote = 1 if prob >= threshold else -1
+        agree.setdefault(a, {})[b] = vote
+        agree.setdefault(b, {})[a] = vote
+        if prob >= threshold:
+            edges.append((-weight, min(a, b), max(a, b)))
+    edges.sort()
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
+        small, other = (group_a, rb) if len(group_a) <= len(group_b) else (group_b, ra)
+        if sum(v for x in small for y, v in agree[x].items() if find(y) == other) <= 0:
+            continue
+        keep, gone = min(ra, rb), max(ra, rb)
+        parent[gone] = keep
+        members[keep] = group_a + group_b
+        members.pop(gone, None)
+    smallest: dict[int, str] = {}
+    for i, rid in enumerate(ids):
+        root = find(i)
+        if root not in smallest or rid < smallest[root]:
+            smallest[root] = rid
+    return {rid: smallest[find(i)] for i, rid in enumerate(ids)}
+
