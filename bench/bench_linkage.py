@@ -29,6 +29,15 @@ INDO_COLS = ["id", "nik", "kk", "name", "sex", "birth_place", "birth_date", "add
 
 
 # --- data ----------------------------------------------------------------------------------
+def indonesian_size(name: str) -> int:
+    """The registry rows of a generated set: ``indo200k`` 200,000, ``indo2m`` 2,000,000 (any
+    ``indo<N>k`` or ``indo<N>m``)."""
+    number, unit = name.removeprefix("indo")[:-1], name[-1]
+    if not name.startswith("indo") or not number.isdigit() or unit not in "km":
+        raise SystemExit(f"unknown data set {name!r}: febrl3, febrl4, indo<N>k or indo<N>m")
+    return int(number) * (1_000 if unit == "k" else 1_000_000)
+
+
 def prepare_data(name: str, folder: Path) -> dict[str, object]:
     folder.mkdir(parents=True, exist_ok=True)
     meta = folder / "meta.json"
@@ -52,7 +61,7 @@ def prepare_data(name: str, folder: Path) -> dict[str, object]:
     else:
         from pendopo.testdata.errors import dirty_sample, registry
 
-        size = {"indo200k": 200_000, "indo2m": 2_000_000}[name]
+        size = indonesian_size(name)
         rows = registry(size, seed=11)
         with (folder / "b.csv").open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -73,27 +82,34 @@ def prepare_data(name: str, folder: Path) -> dict[str, object]:
 
 
 # --- engines (each runs in a child process) ---------------------------------------------------
-def run_pendopo(name: str, info: dict[str, object], folder: Path) -> list[tuple[str, str]]:
-    from pendopo.linkage.batch import DuckDBLinker
-    from pendopo.linkage.cli import MEMORY_LIMIT
-    from pendopo.linkage.io import Mapping
+def run_pendopo(name: str, info: dict[str, object], folder: Path, engine: str = "duckdb") -> list[tuple[str, str]]:
+    """As `pendopo link` runs the job (its engine choice and default --memory-limit); with
+    ``engine="duckdb-only"``, on DuckDB whatever the job's size."""
+    from pendopo.linkage.cli import MEMORY_LIMIT, load_table, open_linker
+    from pendopo.linkage.io import Mapping, open_table
 
     if name.startswith("febrl"):
         mapping = Mapping.parse(["name=given_name+surname", "birth_date=date_of_birth", "nik=soc_sec_id",
                                  "village_code=postcode", "address=street_number+address_1", "birth_place=suburb"])
     else:
         mapping = Mapping()
-    files = [str(folder / f) for f in info["files"]]  # type: ignore[union-attr]
-    with DuckDBLinker(memory_limit=MEMORY_LIMIT) as linker:  # as `pendopo link` runs it (its default --memory-limit)
+    tables = [open_table(folder / f) for f in info["files"]]  # type: ignore[union-attr]
+    if engine == "duckdb-only":
+        from pendopo.linkage.batch import DuckDBLinker
+
+        linker = DuckDBLinker(memory_limit=MEMORY_LIMIT)
+    else:
+        linker = open_linker(engine, tables, memory_limit=MEMORY_LIMIT)
+    with linker:
         if info["kind"] == "dedupe":
-            linker.load_csv("l", files[0], mapping, query=True, reference=True)
+            load_table(linker, "l", tables[0], mapping, query=True, reference=True)
             clusters = linker.dedupe()
             groups: dict[str, list[str]] = {}
             for rid, cid in clusters.items():
                 groups.setdefault(cid, []).append(rid)
             return [(a, b) for g in groups.values() for i, a in enumerate(sorted(g)) for b in sorted(g)[i + 1 :]]
-        linker.load_csv("l", files[0], mapping, query=True, reference=False)
-        linker.load_csv("r", files[1], mapping, query=False, reference=True)
+        load_table(linker, "l", tables[0], mapping, query=True, reference=False)
+        load_table(linker, "r", tables[1], mapping, query=False, reference=True)
         return [(lk.left_id, lk.right_id) for lk in linker.link()]
 
 
@@ -210,7 +226,9 @@ def run_recordlinkage(name: str, info: dict[str, object], folder: Path) -> list[
     return [(str(a), str(b)) for a, b in matches.tolist()]
 
 
-ENGINES = {"pendopo": run_pendopo, "splink": run_splink, "recordlinkage": run_recordlinkage}
+ENGINES = {"pendopo": run_pendopo, "splink": run_splink, "recordlinkage": run_recordlinkage,
+           # the job on DuckDB even where `pendopo link` would run it in plain Python (decision 36)
+           "pendopo-duckdb": lambda name, info, folder: run_pendopo(name, info, folder, engine="duckdb-only")}
 
 
 def child(engine: str, name: str, folder: Path, out: Path) -> None:

@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from pendopo.linkage.errors import LinkageError, internal_error_line
 from pendopo.linkage.index import Thresholds
@@ -88,17 +89,9 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
     tables = [open_table(args.left), open_table(args.right)] if args.job == "match" else [open_table(args.file)]
     for table in tables:
         _warn_without_person_columns(table, mapping)
-    thresholds = Thresholds()
-    if args.engine == "spark":
-        from pendopo.linkage.spark import SparkLinker as Linker
-    else:
-        from pendopo.linkage.batch import DuckDBLinker as Linker  # type: ignore[assignment]  # one interface, two engines
-    with Linker(memory_limit=args.memory_limit, thresholds=thresholds, progress=progress) as linker:
+    with open_linker(args.engine, tables, memory_limit=args.memory_limit, thresholds=Thresholds(), progress=progress) as linker:
         def load(side: str, table: Table, *, query: bool, reference: bool) -> None:
-            if args.engine == "duckdb" and table.path.suffix.lower() not in SHEETS:
-                linker.load_csv(side, str(table.path), mapping, query=query, reference=reference)  # type: ignore[attr-defined]
-            else:
-                linker.load(side, read_records(table, mapping), query=query, reference=reference)
+            load_table(linker, side, table, mapping, query=query, reference=reference)
 
         if args.job == "match":
             load("l", tables[0], query=True, reference=False)
@@ -129,6 +122,31 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
             close_bar()
             print(f"{records} baris, {clusters} klaster / clusters → {args.output}", file=sys.stderr)
     return 0
+
+
+def open_linker(engine: str, tables: Sequence[Table], **options: Any) -> Any:
+    """The linker for a job on ``tables``: Spark's, or for the default engine DuckDB's, except
+    that a job of fewer than ``local.LOCAL_ROWS`` rows runs in plain Python (``local.py``: the
+    same stages and answers, without DuckDB's start-up memory)."""
+    if engine == "spark":
+        from pendopo.linkage.spark import SparkLinker
+
+        return SparkLinker(**options)
+    from pendopo.linkage.local import LocalLinker, small_job
+
+    if small_job(tables):
+        return LocalLinker(**options)
+    from pendopo.linkage.batch import DuckDBLinker
+
+    return DuckDBLinker(**options)
+
+
+def load_table(linker: Any, side: str, table: Table, mapping: Mapping, *, query: bool, reference: bool) -> int:
+    """One side of the job into ``linker``: a CSV file read by DuckDB itself when the linker is
+    DuckDB's, any other file or linker through ``io.read_records``."""
+    if hasattr(linker, "load_csv") and table.path.suffix.lower() not in SHEETS:
+        return int(linker.load_csv(side, str(table.path), mapping, query=query, reference=reference))
+    return int(linker.load(side, read_records(table, mapping), query=query, reference=reference))
 
 
 def _warn_without_person_columns(table: Table, mapping: Mapping) -> None:

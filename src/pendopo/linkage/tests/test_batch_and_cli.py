@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from pendopo.linkage import InputError
-from pendopo.linkage.batch import DuckDBLinker, decode, encode
+from pendopo.linkage.batch import DuckDBLinker
 from pendopo.linkage.cli import main
 from pendopo.linkage.io import Mapping, open_table, read_records
+from pendopo.linkage.stages import decode, encode
 from pendopo.testdata.errors import dirty_sample, registry
 
 COLUMNS = ["id", "nik", "kk", "name", "sex", "birth_place", "birth_date", "address", "village_code"]
@@ -40,6 +41,24 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"tmp": tmp, "left": left, "right": right, "truth": truth, "dedupe": dedupe, "dedupe_truth": dedupe_truth}
 
 
+@pytest.fixture
+def on_duckdb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pendopo link`` on DuckDB whatever the job's size (a job under ``local.LOCAL_ROWS`` rows,
+    as every job of these tests, runs in plain Python otherwise)."""
+    import pendopo.linkage.local as local
+
+    monkeypatch.setattr(local, "LOCAL_ROWS", 0)
+
+
+@pytest.fixture(params=["local", "duckdb"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The command's two in-process engines, each in turn."""
+    import pendopo.linkage.local as local
+
+    monkeypatch.setattr(local, "LOCAL_ROWS", 10**9 if request.param == "local" else 0)
+    return str(request.param)
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -50,7 +69,7 @@ def test_patterns_round_trip() -> None:
         assert decode(encode(levels)) == levels
 
 
-def test_match_links_dirty_rows_to_the_right_people(files) -> None:  # type: ignore[no-untyped-def]
+def test_match_links_dirty_rows_to_the_right_people(files, engine: str) -> None:  # type: ignore[no-untyped-def]
     out = files["tmp"] / "pairs.csv"
     assert main([ "match", str(files["left"]), str(files["right"]), "--output", str(out), "--quiet"]) == 0
     pairs = _rows(out)
@@ -61,6 +80,7 @@ def test_match_links_dirty_rows_to_the_right_people(files) -> None:  # type: ign
     assert all(0.99 <= float(p["score"]) <= 1 for p in pairs)
 
 
+@pytest.mark.usefixtures("on_duckdb")
 def test_links_are_read_out_in_batches_with_the_same_answer(files, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """The links stream out of DuckDB (a 10-million-row left file must not hold every link in
     memory): batches of 7 give the file that one batch gives."""
@@ -109,7 +129,7 @@ def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: st
     assert ranges >= 2 and chunked == whole
 
 
-def test_dedupe_lists_every_record_once_and_finds_the_copies(files) -> None:  # type: ignore[no-untyped-def]
+def test_dedupe_lists_every_record_once_and_finds_the_copies(files, engine: str) -> None:  # type: ignore[no-untyped-def]
     out = files["tmp"] / "clusters.csv"
     assert main(["dedupe", str(files["dedupe"]), "--output", str(out), "--quiet"]) == 0
     rows = _rows(out)
@@ -124,7 +144,7 @@ def test_dedupe_lists_every_record_once_and_finds_the_copies(files) -> None:  # 
     assert all(len(people) == 1 for people in by_cluster.values()), "two people merged into one cluster"
 
 
-def test_a_column_mapping_makes_any_person_data_work(tmp_path: Path) -> None:
+def test_a_column_mapping_makes_any_person_data_work(tmp_path: Path, engine: str) -> None:
     # Non-Indonesian data: no NIK, no KK, names in two columns, another date column name.
     header = ["key", "given_name", "surname", "dob", "town"]
     left = _write(tmp_path / "l.csv", [["a1", "Maria", "Gonzalez", "1980-12-05", "Lyon"], ["a2", "Peter", "Smith", "1975-01-02", "Leeds"]], header)
@@ -142,7 +162,7 @@ def test_a_column_mapping_makes_any_person_data_work(tmp_path: Path) -> None:
     [(b"", "kosong"), (b"\xff\xfe\x00n\x00i\x00k\x00\n\x00\x00\x01", "biner"), (b"nik,name\n1,a\n", "kolom id 'id'"),
      (b"id,name\n1,a\n1,b\n", "muncul dua kali"), (b"id,name\n,a\n", "id kosong")],
 )
-def test_unusable_input_is_one_clear_line_and_writes_nothing(tmp_path: Path, content: bytes, fragment: str,
+def test_unusable_input_is_one_clear_line_and_writes_nothing(tmp_path: Path, content: bytes, fragment: str, engine: str,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_bytes(content)
@@ -182,7 +202,7 @@ def test_a_missing_file_and_a_bad_mapping_are_refused(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_a_file_without_person_columns_is_linked_with_a_warning(files, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_without_person_columns_is_linked_with_a_warning(files, tmp_path: Path, capsys, engine: str) -> None:  # type: ignore[no-untyped-def]
     left = _write(tmp_path / "kiri.csv", [["1", "Budi Santoso", "1980-01-01"]], header=["id", "nama", "tgl_lahir"])
     out = tmp_path / "o.csv"
     assert main(["match", str(left), str(files["right"]), "--output", str(out), "--quiet"]) == 0  # the contract allows it
@@ -263,6 +283,7 @@ def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two() -> N
 
 
 @pytest.mark.spark
+@pytest.mark.usefixtures("on_duckdb")
 def test_spark_gives_the_same_answers_as_duckdb(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
@@ -278,7 +299,7 @@ def test_spark_gives_the_same_answers_as_duckdb(files, tmp_path: Path) -> None: 
 
 
 def test_a_record_that_fits_two_people_does_not_make_them_one() -> None:
-    from pendopo.linkage.batch import clusters_from_scores
+    from pendopo.linkage.stages import clusters_from_scores
 
     ids = ["a0", "a1", "a2", "b0", "x", "p", "q"]
     pairs = [(0, 1, 40.0, 1.0), (0, 2, 38.0, 1.0), (1, 2, 35.0, 1.0),  # one person, three records
@@ -291,3 +312,59 @@ def test_a_record_that_fits_two_people_does_not_make_them_one() -> None:
     # Groups never compared with each other beyond the linking pair still join.
     chained = clusters_from_scores(["r", "s", "t"], [(0, 1, 20.0, 1.0), (1, 2, 20.0, 1.0)], 0.99)
     assert set(chained.values()) == {"r"}
+
+
+@pytest.mark.parametrize("job", ["match", "dedupe"])
+def test_a_small_job_in_plain_python_gives_duckdbs_answers(files, job: str) -> None:  # type: ignore[no-untyped-def]
+    """The same links with the same scores (and the same clusters), line for line, and the same
+    model, from the plain-Python engine that runs jobs under LOCAL_ROWS rows."""
+    from pendopo.linkage.local import LocalLinker
+
+    answers, models = {}, {}
+    for linker in (DuckDBLinker(memory_limit="256MB"), LocalLinker()):
+        with linker:
+            if job == "match":
+                linker.load("l", read_records(open_table(files["left"]), Mapping()), query=True, reference=False)
+                linker.load("r", read_records(open_table(files["right"]), Mapping()), query=False, reference=True)
+                answers[type(linker).__name__] = [(lk.left_id, lk.right_id, lk.score) for lk in linker.link()]
+            else:
+                linker.load("l", read_records(open_table(files["dedupe"]), Mapping()), query=True, reference=True)
+                answers[type(linker).__name__] = list(linker.clusters())
+            models[type(linker).__name__] = linker.model.to_dict()
+    assert answers["LocalLinker"] == answers["DuckDBLinker"] and len(answers["LocalLinker"]) > 300
+    assert models["LocalLinker"] == models["DuckDBLinker"]
+
+
+def test_the_command_runs_small_jobs_in_python_and_large_ones_on_duckdb(files, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import pendopo.linkage.local as local
+    from pendopo.linkage.batch import DuckDBLinker
+    from pendopo.linkage.cli import open_linker
+
+    tables = [open_table(files["left"]), open_table(files["right"])]
+    lines = sum(Path(t.path).read_bytes().count(b"\n") for t in tables)  # the rows and the two headers
+    assert local.small_job(tables, limit=lines + 1) and not local.small_job(tables, limit=lines)
+    book = tmp_path / "rows.xlsx"
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for i in range(30):
+        wb.active.append(["id", "name"] if i == 0 else [i, f"Orang {i}"])
+    wb.save(book)
+    assert local.small_job([open_table(book)], limit=30) and not local.small_job([open_table(book)], limit=29)
+    with open_linker("duckdb", tables) as linker:
+        assert isinstance(linker, local.LocalLinker)
+    monkeypatch.setattr(local, "LOCAL_ROWS", lines)
+    with open_linker("duckdb", tables) as linker:
+        assert isinstance(linker, DuckDBLinker)
+
+
+def test_a_small_job_never_loads_duckdb_or_pyarrow(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What makes it small: neither library is imported (about 70 MiB before a row is read)."""
+    out = tmp_path / "p.csv"
+    code = ("import sys; from pendopo.linkage.cli import main; "
+            f"rc = main(['match', {str(files['left'])!r}, {str(files['right'])!r}, '--output', {str(out)!r}, '--quiet']); "
+            "print(rc, sorted(m for m in ('duckdb', 'pyarrow') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["0", "[]"], r.stderr
+    assert len(_rows(out)) > 300

@@ -1,0 +1,257 @@
+"""Batch linkage in plain Python, for small jobs: the DuckDB engine's stages (``batch.py``) on
+records held in this process, with no database.
+
+DuckDB's engine holds about 100 MiB before it reads a row (its library, pyarrow and the
+database's start-up: 30 → 98 MiB, measured in ``docs/decisions.md``, decision 36), which is most
+of what a job of a few thousand rows needs. ``pendopo link`` runs a job whose files hold fewer
+than ``LOCAL_ROWS`` rows here (``small_job``). The stages are the same, step for step: the sure
+pairs (``stages.sure_fits``), blocking keys (``blocking.py``, the strings DuckDB hashes), the
+MAX_CANDIDATES best candidates by shared keys, the weak sample, the comparison (``vectorised``),
+the model (``stages.fit_model``) and the choice of links and clusters; a test checks that both
+engines give the same answers on the same data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from heapq import nsmallest
+from pathlib import Path
+
+import numpy as np
+
+from pendopo.linkage.blocking import query_keys, reference_keys
+from pendopo.linkage.index import (
+    MAX_BLOCK,
+    MAX_CANDIDATES,
+    WEAK_ONLY_BELOW,
+    WEAK_SAMPLE,
+    Thresholds,
+)
+from pendopo.linkage.io import SHEETS, Table
+from pendopo.linkage.model import Model, USample
+from pendopo.linkage.records import Features, PersonRecord, prepare
+from pendopo.linkage.stages import (
+    COLUMNS,
+    Link,
+    LinkerBase,
+    Progress,
+    cluster_rows,
+    fit_model,
+    gc_paused,
+    pattern_weights,
+    sure_fits,
+    u_sample_step,
+    weak_sampled,
+)
+from pendopo.linkage.vectorised import codes, compare_columns
+
+# Fewer input rows than this (all files together) and ``pendopo link`` runs the job here. On
+# generated Indonesian data (decision 36 in ``docs/decisions.md``) a job of 11,000 rows ran in
+# 0.97 s and 109 MiB here against 1.06 s and 186 MiB on DuckDB, one of 16,500 rows in the same
+# time (1.18 / 1.15 s; 117 / 186 MiB) and one of 22,000 rows 17% slower (1.43 / 1.21 s; 124 / 192
+# MiB): Python prepares each record more slowly than DuckDB's SQL, which wins from there on.
+LOCAL_ROWS = 20_000
+PAIR_CHUNK = 50_000  # pairs compared at a time
+CHUNK = 10_000  # records prepared between progress reports
+_COMPARED = COLUMNS[2:]  # the features a comparison reads (not the row number or the id)
+
+Pair = tuple[int, int]
+
+
+def small_job(tables: Sequence[Table], limit: int | None = None) -> bool:
+    """Whether the tables hold fewer than ``limit`` (``LOCAL_ROWS``) rows in all, counted
+    cheaply: a sheet's rows as it reports them, a CSV file's line breaks (a quoted line break
+    counts too, so this may only overstate) read until the limit is passed."""
+    limit = LOCAL_ROWS if limit is None else limit
+    rows = 0
+    for table in tables:
+        if table.path.suffix.lower() in SHEETS:
+            rows += table.size_hint or 0
+        else:
+            rows += _lines_until(table.path, limit - rows)
+        if rows >= limit:
+            return False
+    return True
+
+
+def _lines_until(path: Path, limit: int) -> int:
+    lines = 0
+    with path.open("rb") as f:
+        while lines <= limit and (block := f.read(1 << 20)):
+            lines += block.count(b"\n")
+    return lines
+
+
+class LocalLinker(LinkerBase):
+    """The DuckDB engine's interface (``load``, ``link``, ``clusters``, ``dedupe``) in plain
+    Python. ``memory_limit`` and the other DuckDB settings are accepted and not needed."""
+
+    def __init__(self, *, thresholds: Thresholds | None = None, progress: Progress | None = None, seed: int = 1,
+                 **_: object) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self.progress = progress or (lambda stage, n: None)
+        self.seed = seed
+        self.model = Model()
+        self.features: dict[str, list[Features]] = {}
+        self.roles: dict[str, tuple[bool, bool]] = {}
+        self.sizes: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.features.clear()
+
+    def load(self, side: str, records: Iterable[PersonRecord], *, query: bool, reference: bool) -> int:
+        features: list[Features] = []
+        with gc_paused():
+            for record in records:
+                features.append(prepare(record))
+                if len(features) % CHUNK == 0:
+                    self.progress(f"load:{side}", len(features))
+        self.features[side] = features
+        self.roles[side] = (query, reference)
+        self.sizes[side] = len(features)
+        self.progress(f"load:{side}", len(features))
+        return len(features)
+
+    # --- candidates ------------------------------------------------------------------------
+    @staticmethod
+    def _sure(left: list[Features], right: list[Features]) -> dict[int, int]:
+        """``SURE_SQL``: the left rows whose 16-digit NIK is one right record's, which fits."""
+        wanted = {f.nik for f in left if len(f.nik) == 16}
+        by_nik: dict[str, list[int]] = {}
+        for rid, f in enumerate(right):
+            if f.nik in wanted:
+                by_nik.setdefault(f.nik, []).append(rid)
+        sure = {}
+        for lrid, f in enumerate(left):
+            found = by_nik.get(f.nik) if len(f.nik) == 16 else None
+            if found and len(found) == 1 and sure_fits(lrid, f, right[found[0]]):
+                sure[lrid] = found[0]
+        return sure
+
+    @staticmethod
+    def _blocks(reference: list[Features], wanted: set[str] | None) -> dict[str, list[int]]:
+        """Each reference key's records (only the keys in ``wanted``, when given)."""
+        blocks: dict[str, list[int]] = {}
+        for rid, f in enumerate(reference):
+            for key in dict.fromkeys(reference_keys(f)):
+                if wanted is None or key in wanted:
+                    blocks.setdefault(key, []).append(rid)
+        return blocks
+
+    @staticmethod
+    def _ranked(queries: Iterable[tuple[int, list[str]]], blocks: dict[str, list[int]], dedupe: bool) -> Iterator[tuple[int, int, bool]]:
+        """(left row, right row, strong) for each left row's MAX_CANDIDATES best candidates: most
+        shared usable keys first, then the lower row; a candidate sharing one key is strong only
+        when no candidate shares more (``WEAK_ONLY_BELOW``)."""
+        for lrid, keys in queries:
+            hits: Counter[int] = Counter()
+            for key in keys:
+                block = blocks.get(key)
+                if block and len(block) <= MAX_BLOCK:
+                    hits.update(block)
+            if dedupe:
+                hits.pop(lrid, None)
+            if not hits:
+                continue
+            top = nsmallest(MAX_CANDIDATES, hits.items(), key=lambda item: (-item[1], item[0]))
+            best = top[0][1]
+            for rrid, n in top:
+                yield lrid, rrid, n >= 2 or best <= WEAK_ONLY_BELOW
+
+    def _candidates(self, dedupe: bool, skip: dict[int, int]) -> tuple[list[Pair], list[Pair]]:
+        """The pairs to score and the weak sample (``batch.DuckDBLinker._pairs``)."""
+        left = self.features["l"]
+        if dedupe:
+            query, reference = self.roles.get("l", (True, True))
+            queries = [(rid, query_keys(f) if query else []) for rid, f in enumerate(left)]
+            blocks = self._blocks(left if reference else [], None)
+            strong: dict[Pair, bool] = {}
+            for a, b, is_strong in self._ranked(queries, blocks, dedupe=True):
+                pair = (a, b) if a < b else (b, a)
+                strong[pair] = strong.get(pair, False) or is_strong
+            ranked: Iterable[tuple[int, int, bool]] = ((a, b, s) for (a, b), s in strong.items())
+        else:
+            queries = [(rid, query_keys(f)) for rid, f in enumerate(left) if rid not in skip]
+            blocks = self._blocks(self.features["r"], {k for _, keys in queries for k in keys})
+            ranked = list(self._ranked(queries, blocks, dedupe=False))
+        pairs: list[Pair] = []
+        weak: list[Pair] = []
+        for a, b, is_strong in ranked:
+            if is_strong:
+                pairs.append((a, b))
+            elif weak_sampled(a, b):
+                weak.append((a, b))
+        return pairs, weak
+
+    # --- scoring ---------------------------------------------------------------------------
+    def _codes(self, pairs: Sequence[Pair], right: list[Features], *, report: bool = True) -> list[int]:
+        """Each pair's pattern code, compared PAIR_CHUNK pairs at a time (``report``: as the
+        job's comparison stage; the weak sample's is not)."""
+        left = self.features["l"]
+        out: list[int] = []
+        for start in range(0, len(pairs), PAIR_CHUNK):
+            part = pairs[start:start + PAIR_CHUNK]
+            a = {c: [getattr(left[i], c) for i, _ in part] for c in _COMPARED}
+            b = {c: [getattr(right[j], c) for _, j in part] for c in _COMPARED}
+            out += codes(compare_columns(a, b)).tolist()
+            if report:
+                self.progress("compare", len(out))
+        return out
+
+    def _score(self, dedupe: bool, sure: dict[int, int]) -> tuple[list[Pair], list[int], dict[int, tuple[float, float]]]:
+        """The pairs, their codes and each code's (weight, probability) under the model fitted
+        on them (``DuckDBLinker._score_candidates``)."""
+        right = self.features["l" if dedupe else "r"]
+        pairs, weak = self._candidates(dedupe, sure)
+        pairs += sure.items()
+        self.progress("pairs", len(pairs))
+        scored = self._codes(pairs, right)
+        patterns = Counter(scored)
+        self.progress("fit", len(scored))
+        # The model learns from candidates as blocking makes them, not from the sure pairs.
+        training = Counter(c for (lrid, _), c in zip(pairs, scored, strict=True) if lrid not in sure) if sure else patterns
+        weak_patterns = Counter({c: n * WEAK_SAMPLE for c, n in Counter(self._codes(weak, right, report=False)).items()})
+        step = u_sample_step(len(right))
+        sample = USample.of([f for rid, f in enumerate(right) if rid % step == 0])
+        self.model = fit_model(sample, training + weak_patterns, self.model, self.seed)
+        weights = {code: (w, p) for code, w, p in pattern_weights(self.model, patterns)}
+        return pairs, scored, weights
+
+    # --- jobs ------------------------------------------------------------------------------
+    def link(self, threshold: float | None = None) -> Iterator[Link]:
+        """As ``DuckDBLinker.link``: each left record with its best right record at or above
+        ``threshold``, or with every right record within the ambiguity margin of the best."""
+        threshold = self.thresholds.match if threshold is None else threshold
+        left, right = self.features["l"], self.features["r"]
+        with gc_paused():
+            sure = self._sure(left, right)
+            pairs, scored, weights = self._score(dedupe=False, sure=sure)
+        best: dict[int, float] = {}
+        for (lrid, _), code in zip(pairs, scored, strict=True):
+            w = weights[code][0]
+            if w > best.get(lrid, -np.inf):
+                best[lrid] = w
+        links = []
+        for (lrid, rrid), code in zip(pairs, scored, strict=True):
+            w, p = weights[code]
+            if p >= threshold and w >= best[lrid] - self.thresholds.margin:
+                links.append((lrid, -w, right[rrid].id, p))
+        links.sort(key=lambda t: (t[0], t[1], t[2]))
+        for lrid, _, right_id, p in links:
+            yield Link(left[lrid].id, right_id, p)
+
+    def dedupe(self, threshold: float | None = None) -> dict[str, str]:
+        return dict(self.clusters(threshold))
+
+    def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
+        """As ``DuckDBLinker.clusters``: (record id, cluster id) for every record in input order."""
+        threshold = self.thresholds.match if threshold is None else threshold
+        records = self.features["l"]
+        with gc_paused():
+            pairs, scored, weights = self._score(dedupe=True, sure={})
+            linked = {r for (a, b), code in zip(pairs, scored, strict=True) if weights[code][1] >= threshold for r in (a, b)}
+            # ``CLUSTER_PAIRS_SQL``: every scored pair between two records that have an edge
+            kept = [(a, b, *weights[code]) for (a, b), code in zip(pairs, scored, strict=True) if a in linked and b in linked]
+        yield from cluster_rows(kept, {rid: records[rid].id for rid in linked}, [((rid, f.id) for rid, f in enumerate(records))],
+                                threshold)
