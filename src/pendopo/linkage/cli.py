@@ -26,6 +26,7 @@ from pendopo.linkage.io import (
     resolve_columns,
     write_csv_atomically,
 )
+from pendopo.linkage.local import LOCAL_ROWS
 from pendopo.linkage.progress import progress_bar
 from pendopo.linkage.records import FIELDS
 
@@ -54,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--id", default="id", dest="id_column")
         p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
         p.add_argument("--threshold", type=float, default=None, help="peluang minimum 0-1 (bawaan: ambang cocok mesin)")
-        p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+        p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                       help=f"duckdb (bawaan; berkas di bawah {f'{LOCAL_ROWS:,}'.replace(',', '.')} baris diproses langsung di Python dengan hasil yang sama) "
+                            f"atau spark / duckdb (default; files under {LOCAL_ROWS:,} rows run in plain Python, same answers) or spark")
         p.add_argument("--memory-limit", default=os.environ.get("PENDOPO_LINK_MEMORY", MEMORY_LIMIT))
         p.add_argument("--quiet", action="store_true")
     return ap
