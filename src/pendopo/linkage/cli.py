@@ -56,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
         p.add_argument("--threshold", type=float, default=None, help="peluang minimum 0-1 (bawaan: ambang cocok mesin)")
         p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                       help=f"duckdb (bawaan; berkas di bawah {f'{LOCAL_ROWS:,}'.replace(',', '.')} baris diproses langsung di Python dengan hasil yang sama) "
-                            f"atau spark / duckdb (default; files under {LOCAL_ROWS:,} rows run in plain Python, same answers) or spark")
+                       help=f"duckdb (bawaan; pekerjaan di bawah {f'{LOCAL_ROWS:,}'.replace(',', '.')} baris, baris yang dicari dihitung dua kali, "
+                            "diproses langsung di Python dengan hasil yang sama) atau spark / duckdb (default; jobs under "
+                            f"{LOCAL_ROWS:,} rows, the rows looked up counted twice, run in plain Python with the same answers) or spark")
         p.add_argument("--memory-limit", default=os.environ.get("PENDOPO_LINK_MEMORY", MEMORY_LIMIT))
         p.add_argument("--quiet", action="store_true")
     return ap
@@ -128,16 +129,17 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
 
 
 def open_linker(engine: str, tables: Sequence[Table], **options: Any) -> Any:
-    """The linker for a job on ``tables``: Spark's, or for the default engine DuckDB's, except
-    that a job of fewer than ``local.LOCAL_ROWS`` rows runs in plain Python (``local.py``: the
-    same stages and answers, without DuckDB's start-up memory)."""
+    """The linker for a job on ``tables`` (a match's left and right file, or a dedupe's one):
+    Spark's, or for the default engine DuckDB's, except that a small job (``local.small_job``:
+    fewer than ``LOCAL_ROWS`` rows, those looked up counted twice) runs in plain Python
+    (``local.py``: the same stages and answers, without DuckDB's start-up memory)."""
     if engine == "spark":
         from pendopo.linkage.spark import SparkLinker
 
         return SparkLinker(**options)
     from pendopo.linkage.local import LocalLinker, small_job
 
-    if small_job(tables):
+    if small_job(tables, queries=tables[:1]):
         return LocalLinker(**options)
     from pendopo.linkage.batch import DuckDBLinker
 

@@ -13,6 +13,7 @@ engines give the same answers on the same data.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from heapq import nsmallest
@@ -46,26 +47,48 @@ from pendopo.linkage.stages import (
 )
 from pendopo.linkage.vectorised import codes, compare_columns
 
-# Fewer input rows than this (all files together) and ``pendopo link`` runs the job here. On
-# generated Indonesian data (decision 36 in ``docs/decisions.md``) a job of 11,000 rows ran in
-# 0.97 s and 109 MiB here against 1.06 s and 186 MiB on DuckDB, one of 16,500 rows in the same
-# time (1.18 / 1.15 s; 117 / 186 MiB) and one of 22,000 rows 17% slower (1.43 / 1.21 s; 124 / 192
-# MiB): Python prepares each record more slowly than DuckDB's SQL, which wins from there on.
+# ``pendopo link`` runs a job here when its rows, with the rows it looks up counted twice (a
+# match's left file, every row of a dedupe), number fewer than this. Python prepares a record and
+# finds its candidates more slowly than DuckDB's SQL, and the engines broke even (decision 36 in
+# ``docs/decisions.md``) on a link of 15,000 generated rows with 1,500 to look up (1.18 against
+# 1.15 s; 117 against 186 MiB), on FEBRL4's 5,000 rows looked up in 5,000 (1.18 / 1.22 s; 120 /
+# 186 MiB) and on a dedupe of 9,750 rows (1.45–1.50 / 1.39–1.45 s; 140 / 201 MiB): 16,500 to
+# 19,500 by this count. At 29,000 (a dedupe of 14,600 rows) Python was 26% slower.
 LOCAL_ROWS = 20_000
 PAIR_CHUNK = 50_000  # pairs compared at a time
 CHUNK = 10_000  # records prepared between progress reports
 _COMPARED = COLUMNS[2:]  # the features a comparison reads (not the row number or the id)
 
-Pair = tuple[int, int]
+
+class Pairs:
+    """(left row, right row) pairs as two packed integer arrays: 8 bytes a pair instead of the
+    hundred or so of a tuple (a 20,000-row dedupe may compare over a million pairs)."""
+
+    __slots__ = ("left", "right")
+
+    def __init__(self) -> None:
+        self.left = array("i")
+        self.right = array("i")
+
+    def append(self, a: int, b: int) -> None:
+        self.left.append(a)
+        self.right.append(b)
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.left, self.right, strict=True)
 
 
-def small_job(tables: Sequence[Table], limit: int | None = None) -> bool:
-    """Whether the tables hold fewer than ``limit`` (``LOCAL_ROWS``) rows in all, counted
+def small_job(tables: Sequence[Table], queries: Sequence[Table] = (), limit: int | None = None) -> bool:
+    """Whether the rows of ``tables``, with those of ``queries`` (the tables among them whose
+    rows are looked up) counted again, number fewer than ``limit`` (``LOCAL_ROWS``). Counted
     cheaply: a sheet's rows as it reports them, a CSV file's line breaks (a quoted line break
     counts too, so this may only overstate) read until the limit is passed."""
     limit = LOCAL_ROWS if limit is None else limit
     rows = 0
-    for table in tables:
+    for table in [*tables, *queries]:
         if table.path.suffix.lower() in SHEETS:
             rows += table.size_hint or 0
         else:
@@ -159,58 +182,73 @@ class LocalLinker(LinkerBase):
             for rrid, n in top:
                 yield lrid, rrid, n >= 2 or best <= WEAK_ONLY_BELOW
 
-    def _candidates(self, dedupe: bool, skip: dict[int, int]) -> tuple[list[Pair], list[Pair]]:
+    @staticmethod
+    def _unordered(found: Iterable[tuple[int, int, bool]], size: int) -> Iterator[tuple[int, int, bool]]:
+        """A dedupe's candidates as unordered pairs, each once (found from both of its records,
+        strong when either found it strong)."""
+        low, high, strong = array("q"), array("q"), array("b")
+        for a, b, is_strong in found:
+            low.append(min(a, b))
+            high.append(max(a, b))
+            strong.append(is_strong)
+        if not low:
+            return
+        key = np.frombuffer(low, dtype=np.int64) * size + np.frombuffer(high, dtype=np.int64)
+        order = np.argsort(key, kind="stable")
+        key, flags = key[order], np.frombuffer(strong, dtype=np.int8)[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        yield from zip((key[starts] // size).tolist(), (key[starts] % size).tolist(),
+                       np.maximum.reduceat(flags, starts).astype(bool).tolist(), strict=True)
+
+    def _candidates(self, dedupe: bool, skip: dict[int, int]) -> tuple[Pairs, Pairs]:
         """The pairs to score and the weak sample (``batch.DuckDBLinker._pairs``)."""
         left = self.features["l"]
         if dedupe:
             query, reference = self.roles.get("l", (True, True))
             queries = [(rid, query_keys(f) if query else []) for rid, f in enumerate(left)]
             blocks = self._blocks(left if reference else [], None)
-            strong: dict[Pair, bool] = {}
-            for a, b, is_strong in self._ranked(queries, blocks, dedupe=True):
-                pair = (a, b) if a < b else (b, a)
-                strong[pair] = strong.get(pair, False) or is_strong
-            ranked: Iterable[tuple[int, int, bool]] = ((a, b, s) for (a, b), s in strong.items())
+            ranked = self._unordered(self._ranked(queries, blocks, dedupe=True), len(left))
         else:
             queries = [(rid, query_keys(f)) for rid, f in enumerate(left) if rid not in skip]
             blocks = self._blocks(self.features["r"], {k for _, keys in queries for k in keys})
-            ranked = list(self._ranked(queries, blocks, dedupe=False))
-        pairs: list[Pair] = []
-        weak: list[Pair] = []
+            ranked = self._ranked(queries, blocks, dedupe=False)
+        pairs, weak = Pairs(), Pairs()
         for a, b, is_strong in ranked:
             if is_strong:
-                pairs.append((a, b))
+                pairs.append(a, b)
             elif weak_sampled(a, b):
-                weak.append((a, b))
+                weak.append(a, b)
         return pairs, weak
 
     # --- scoring ---------------------------------------------------------------------------
-    def _codes(self, pairs: Sequence[Pair], right: list[Features], *, report: bool = True) -> list[int]:
+    def _codes(self, pairs: Pairs, right: list[Features], *, report: bool = True) -> array[int]:
         """Each pair's pattern code, compared PAIR_CHUNK pairs at a time (``report``: as the
         job's comparison stage; the weak sample's is not)."""
         left = self.features["l"]
-        out: list[int] = []
+        out = array("q")
         for start in range(0, len(pairs), PAIR_CHUNK):
-            part = pairs[start:start + PAIR_CHUNK]
-            a = {c: [getattr(left[i], c) for i, _ in part] for c in _COMPARED}
-            b = {c: [getattr(right[j], c) for _, j in part] for c in _COMPARED}
-            out += codes(compare_columns(a, b)).tolist()
+            lefts = [left[i] for i in pairs.left[start:start + PAIR_CHUNK]]
+            rights = [right[j] for j in pairs.right[start:start + PAIR_CHUNK]]
+            a = {c: [getattr(f, c) for f in lefts] for c in _COMPARED}
+            b = {c: [getattr(f, c) for f in rights] for c in _COMPARED}
+            out.extend(codes(compare_columns(a, b)).tolist())
             if report:
                 self.progress("compare", len(out))
         return out
 
-    def _score(self, dedupe: bool, sure: dict[int, int]) -> tuple[list[Pair], list[int], dict[int, tuple[float, float]]]:
+    def _score(self, dedupe: bool, sure: dict[int, int]) -> tuple[Pairs, array[int], dict[int, tuple[float, float]]]:
         """The pairs, their codes and each code's (weight, probability) under the model fitted
         on them (``DuckDBLinker._score_candidates``)."""
         right = self.features["l" if dedupe else "r"]
         pairs, weak = self._candidates(dedupe, sure)
-        pairs += sure.items()
+        for a, b in sure.items():
+            pairs.append(a, b)
         self.progress("pairs", len(pairs))
         scored = self._codes(pairs, right)
         patterns = Counter(scored)
         self.progress("fit", len(scored))
         # The model learns from candidates as blocking makes them, not from the sure pairs.
-        training = Counter(c for (lrid, _), c in zip(pairs, scored, strict=True) if lrid not in sure) if sure else patterns
+        training = Counter(c for lrid, c in zip(pairs.left, scored, strict=True) if lrid not in sure) if sure else patterns
         weak_patterns = Counter({c: n * WEAK_SAMPLE for c, n in Counter(self._codes(weak, right, report=False)).items()})
         step = u_sample_step(len(right))
         sample = USample.of([f for rid, f in enumerate(right) if rid % step == 0])
@@ -228,7 +266,7 @@ class LocalLinker(LinkerBase):
             sure = self._sure(left, right)
             pairs, scored, weights = self._score(dedupe=False, sure=sure)
         best: dict[int, float] = {}
-        for (lrid, _), code in zip(pairs, scored, strict=True):
+        for lrid, code in zip(pairs.left, scored, strict=True):
             w = weights[code][0]
             if w > best.get(lrid, -np.inf):
                 best[lrid] = w

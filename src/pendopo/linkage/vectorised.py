@@ -31,7 +31,7 @@ def _obj(values: Sequence[object]) -> Strings:
 
 
 def _lengths(values: Strings) -> Ints:
-    return np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
 
 
 def _digits_matrix(values: Strings, width: int = 20) -> npt.NDArray[np.uint8]:

@@ -344,6 +344,9 @@ def test_the_command_runs_small_jobs_in_python_and_large_ones_on_duckdb(files, t
     tables = [open_table(files["left"]), open_table(files["right"])]
     lines = sum(Path(t.path).read_bytes().count(b"\n") for t in tables)  # the rows and the two headers
     assert local.small_job(tables, limit=lines + 1) and not local.small_job(tables, limit=lines)
+    looked_up = Path(tables[0].path).read_bytes().count(b"\n")  # the left file's rows count twice
+    assert local.small_job(tables, tables[:1], limit=lines + looked_up + 1)
+    assert not local.small_job(tables, tables[:1], limit=lines + looked_up)
     book = tmp_path / "rows.xlsx"
     from openpyxl import Workbook
 
@@ -354,7 +357,7 @@ def test_the_command_runs_small_jobs_in_python_and_large_ones_on_duckdb(files, t
     assert local.small_job([open_table(book)], limit=30) and not local.small_job([open_table(book)], limit=29)
     with open_linker("duckdb", tables) as linker:
         assert isinstance(linker, local.LocalLinker)
-    monkeypatch.setattr(local, "LOCAL_ROWS", lines)
+    monkeypatch.setattr(local, "LOCAL_ROWS", lines + looked_up)
     with open_linker("duckdb", tables) as linker:
         assert isinstance(linker, DuckDBLinker)
 
