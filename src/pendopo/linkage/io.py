@@ -73,6 +73,7 @@ def _open_csv(p: Path) -> Table:
         header = [h.strip() for h in next(reader)]
     except UnicodeDecodeError as exc:
         handle.close()
+        check_utf8(p)  # the line of the bad byte (the reader decodes a block ahead of the header)
         raise InputError(f"bukan teks UTF-8 (byte {exc.start}); simpan ulang sebagai CSV UTF-8 / not UTF-8", file=str(p), row=1) from exc
     except StopIteration:
         handle.close()
@@ -85,6 +86,7 @@ def _open_csv(p: Path) -> Table:
             for line, row in enumerate(reader, start=2):  # noqa: B007 - read in the except clauses
                 yield [c if c != "" else None for c in row]
         except UnicodeDecodeError as exc:
+            check_utf8(p)  # the line of the bad byte: the reader decodes a block ahead of its rows
             raise InputError("bukan teks UTF-8; simpan ulang sebagai CSV UTF-8 / not UTF-8", file=str(p), row=line + 1) from exc
         except csv.Error as exc:
             raise InputError(f"CSV rusak ({exc}) / malformed CSV", file=str(p), row=line + 1) from exc

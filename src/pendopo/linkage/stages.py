@@ -31,7 +31,7 @@ MIN_U_SAMPLE = 500  # fewer reference records than this: keep the prior u
 
 def u_sample_step(size: int) -> int:
     """Every n-th reference record goes into the u sample: the same rows in every engine, so
-    DuckDB and Spark estimate the same model from the same data."""
+    all of them estimate the same model from the same data."""
     return max(1, size // U_SAMPLE)
 
 
@@ -54,8 +54,8 @@ def decode(code: int) -> tuple[int, ...]:
 
 
 def fit_model(sample: USample, patterns: Counter[int], start: Model, seed: int) -> Model:
-    """The model both engines fit: u from the reference sample (every n-th record), m and the
-    prior by EM on the pattern counts. One definition, so DuckDB and Spark answer alike."""
+    """The model every engine fits: u from the reference sample (every n-th record), m and the
+    prior by EM on the pattern counts. One definition, so the engines answer alike."""
     # A registry of a few dozen people says little about chance agreement: keep the prior u.
     u = estimate_u(sample, seed=seed) if sample.size >= MIN_U_SAMPLE else start.u
     if sum(patterns.values()) < MIN_EM_PAIRS:
@@ -135,7 +135,7 @@ def gc_paused() -> Iterator[None]:
 
 
 class LinkerBase:
-    """What both engines share: a context manager around ``close``."""
+    """What every engine shares: a context manager around ``close``."""
 
     def close(self) -> None:
         raise NotImplementedError

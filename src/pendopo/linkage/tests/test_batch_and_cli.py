@@ -194,6 +194,20 @@ def test_utf8_is_checked_across_blocks_and_names_the_line(tmp_path: Path, block:
     assert caught.value.row == 31
 
 
+def test_a_file_not_in_utf8_is_refused_naming_the_line_of_the_bad_byte(tmp_path: Path, engine: str,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [f"{i},Siti Aminah {i},1980-01-01" for i in range(1, 60)]
+    lines = [b"id,name,birth_date", *(r.encode() for r in rows)]
+    lines[40] = b"40,Sl\xe4met,1975-02-02"  # Latin-1, as a spreadsheet saves it: line 41 of the file
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out.csv"
+    assert main(["dedupe", str(bad), "--output", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "latin1.csv, baris 41: bukan teks UTF-8" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
 def test_a_missing_file_and_a_bad_mapping_are_refused(tmp_path: Path) -> None:
     out = tmp_path / "o.csv"
     assert main(["dedupe", str(tmp_path / "absent.csv"), "--output", str(out), "--quiet"]) == 2
