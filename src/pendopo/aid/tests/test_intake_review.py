@@ -121,7 +121,7 @@ def test_a_csv_with_english_headers_is_read_too(loaded: Path, personas: Personas
     ("usulan.pdf", b"%PDF-1.4", "jenis berkas .pdf tidak diterima"),
     ("usulan.csv", b"nik,name,alamat\n3510,,\n,,Dusun Krajan\n,Budi,\n", None),
     ("usulan.csv", b"nik,name\n", "usulan.csv, baris 2: tidak ada baris data"),
-    ("usulan.csv", "nik,name\n\xff\xfe".encode("latin-1"), "bukan teks UTF-8 (byte 9)"),
+    ("usulan.csv", "nik,name\n\xff\xfe".encode("latin-1"), "usulan.csv, baris 2: bukan teks UTF-8"),
 ])
 def test_a_bad_file_is_refused_at_once_naming_the_place_and_nothing_is_queued(
         loaded: Path, personas: Personas, django_capture_on_commit_callbacks, name: str, content: bytes | None,  # type: ignore[no-untyped-def]
