@@ -3,8 +3,8 @@ records held in this process, with no database.
 
 DuckDB's engine holds about 100 MiB before it reads a row (its library, pyarrow and the
 database's start-up: 30 → 98 MiB, measured in ``docs/decisions.md``, decision 36), which is most
-of what a job of a few thousand rows needs. ``pendopo link`` runs a job whose files hold fewer
-than ``LOCAL_ROWS`` rows here (``small_job``). The stages are the same, step for step: the sure
+of what a job of a few thousand rows needs. ``pendopo link`` runs a small job here
+(``small_job``: fewer than ``LOCAL_ROWS`` rows, those looked up counted twice). The stages are the same, step for step: the sure
 pairs (``stages.sure_fits``), blocking keys (``blocking.py``, the strings DuckDB hashes), the
 MAX_CANDIDATES best candidates by shared keys, the weak sample, the comparison (``vectorised``),
 the model (``stages.fit_model``) and the choice of links and clusters; a test checks that both
@@ -50,10 +50,10 @@ from pendopo.linkage.vectorised import codes, compare_columns
 # ``pendopo link`` runs a job here when its rows, with the rows it looks up counted twice (a
 # match's left file, every row of a dedupe), number fewer than this. Python prepares a record and
 # finds its candidates more slowly than DuckDB's SQL, and the engines broke even (decision 36 in
-# ``docs/decisions.md``) on a link of 15,000 generated rows with 1,500 to look up (1.18 against
+# ``docs/decisions.md``) on a link of 15,000 generated rows with 1,650 to look up (1.18 against
 # 1.15 s; 117 against 186 MiB), on FEBRL4's 5,000 rows looked up in 5,000 (1.18 / 1.22 s; 120 /
-# 186 MiB) and on a dedupe of 9,750 rows (1.45–1.50 / 1.39–1.45 s; 140 / 201 MiB): 16,500 to
-# 19,500 by this count. At 29,000 (a dedupe of 14,600 rows) Python was 26% slower.
+# 186 MiB) and, nearly, on a dedupe of 9,750 rows (1.40 / 1.26 s; 139 / 197 MiB): 15,000 to
+# 19,500 by this count. At 29,200 (a dedupe of 14,600 rows) Python was 50% slower.
 LOCAL_ROWS = 20_000
 PAIR_CHUNK = 50_000  # pairs compared at a time
 CHUNK = 10_000  # records prepared between progress reports
@@ -88,11 +88,12 @@ def small_job(tables: Sequence[Table], queries: Sequence[Table] = (), limit: int
     counts too, so this may only overstate) read until the limit is passed."""
     limit = LOCAL_ROWS if limit is None else limit
     rows = 0
-    for table in [*tables, *queries]:
+    for table in tables:
+        weight = 2 if any(table is q for q in queries) else 1  # each file read once
         if table.path.suffix.lower() in SHEETS:
-            rows += table.size_hint or 0
+            rows += weight * (table.size_hint or 0)
         else:
-            rows += _lines_until(table.path, limit - rows)
+            rows += weight * _lines_until(table.path, (limit - rows) // weight)
         if rows >= limit:
             return False
     return True
@@ -118,7 +119,6 @@ class LocalLinker(LinkerBase):
         self.model = Model()
         self.features: dict[str, list[Features]] = {}
         self.roles: dict[str, tuple[bool, bool]] = {}
-        self.sizes: dict[str, int] = {}
 
     def close(self) -> None:
         self.features.clear()
@@ -132,7 +132,6 @@ class LocalLinker(LinkerBase):
                     self.progress(f"load:{side}", len(features))
         self.features[side] = features
         self.roles[side] = (query, reference)
-        self.sizes[side] = len(features)
         self.progress(f"load:{side}", len(features))
         return len(features)
 
