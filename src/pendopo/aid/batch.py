@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import duckdb
-import pyarrow as pa
 
 from pendopo.aid.rules import Catalogue, normalise_code
 from pendopo.aid.screen_cli import SCREEN_MEMORY
@@ -38,7 +37,7 @@ from pendopo.aid.screening import (
     Text,
     Typed,
 )
-from pendopo.linkage import arrow
+from pendopo.linkage import columnar
 from pendopo.linkage.batch import DuckDBLinker
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import Candidate, Resolution, Status, Thresholds, decide
@@ -127,9 +126,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, table: str, kin
             for c in present:
                 i = index[lower[c]]
                 columns[c].append(cell_text(row[i]) if i < len(row) else None)
-        con.register(f"{table}_in", pa.table({c: arrow.strings(v) for c, v in columns.items()}))
-        con.execute(f"CREATE OR REPLACE TABLE {table}_rows AS SELECT * FROM {table}_in")
-        con.unregister(f"{table}_in")
+        columnar.store(con, f"{table}_rows", columns, [(c, "VARCHAR") for c in columns])
     else:
         close = getattr(t.rows, "close", None)
         if close:
@@ -220,11 +217,8 @@ class ScreenJob(LinkerBase):
         def flush() -> None:
             if chunk:
                 data = {c: [None if r[i] is None else str(r[i]) for r in chunk] for i, c in enumerate(cols)}
-                table = pa.table({"line": arrow.column(range(n - len(chunk) + 1, n + 1), pa.int64()),
-                                  **{c: arrow.strings(v) for c, v in data.items()}})
-                self.con.register("reg_in", table)
-                self.con.execute(f"INSERT INTO reg SELECT line, {', '.join(cols)} FROM reg_in")
-                self.con.unregister("reg_in")
+                data["line"] = range(n - len(chunk) + 1, n + 1)  # type: ignore[assignment]
+                columnar.store(self.con, "reg", data, [("line", "BIGINT"), *((c, "VARCHAR") for c in cols)], insert=True)
                 chunk.clear()
 
         for row in rows:
@@ -527,12 +521,12 @@ class ScreenJob(LinkerBase):
                   WHERE l.status = 'possible' AND r.prob >= {possible}
         """)
         if self.known_holdings:
-            known = pa.table({"id": arrow.strings(sorted({h.person_id for h in self.known_holdings}))})
-            self.con.register("known_in", known)
+            columnar.store(self.con, "known", {"id": sorted({h.person_id for h in self.known_holdings})}, [("id", "VARCHAR")],
+                           temp=True)
             self.con.execute("""
-                INSERT INTO holders SELECT f.rid FROM r_feat f JOIN known_in k USING (id) WHERE f.rid NOT IN (SELECT rid FROM holders)
+                INSERT INTO holders SELECT f.rid FROM r_feat f JOIN known k USING (id) WHERE f.rid NOT IN (SELECT rid FROM holders)
             """)
-            self.con.unregister("known_in")
+            self.con.execute("DROP TABLE known")
 
     def _registry(self) -> Registry:
         """The registry facts screening reads: the best candidate of every intake row (the only

@@ -17,9 +17,8 @@ from collections.abc import Iterable, Iterator
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
-from pendopo.linkage import arrow
+from pendopo.linkage import columnar
 from pendopo.linkage.compare import FIELD_ORDER
 from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import (
@@ -55,18 +54,19 @@ from pendopo.linkage.stages import (
 )
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
-PAIR_BATCH = 100_000
+PAIRS = [("lrid", "INTEGER"), ("rrid", "INTEGER")]
+SCORED = [*PAIRS, ("code", "BIGINT")]
 OUTPUT_BATCH = 50_000  # result rows fetched at a time when links are read out
 # Key hits ranked at once, per GB of DuckDB's memory limit, when candidate pairs are made: what
 # ranking them needs fits in that memory (a 10-million-row file has hundreds of millions of hits).
 HIT_CHUNK = 20_000_000
-FEATURE_SCHEMA = pa.schema([
-    ("rid", pa.int32()), ("id", pa.string()), ("nik", pa.string()), ("kk", pa.string()), ("name", pa.string()),
-    ("name_sorted", pa.string()), ("name_phon", pa.string()), ("first_phon", pa.string()), ("birth", pa.int32()),
-    ("birth_swapped", pa.int32()), ("placeholder", pa.bool_()), ("sex", pa.string()), ("village", pa.string()),
-    ("place", pa.string()), ("dusun", pa.string()), ("rt", pa.int16()), ("rw", pa.int16()),
-])
-assert tuple(FEATURE_SCHEMA.names) == COLUMNS
+FEATURE_SCHEMA = [
+    ("rid", "INTEGER"), ("id", "VARCHAR"), ("nik", "VARCHAR"), ("kk", "VARCHAR"), ("name", "VARCHAR"),
+    ("name_sorted", "VARCHAR"), ("name_phon", "VARCHAR"), ("first_phon", "VARCHAR"), ("birth", "INTEGER"),
+    ("birth_swapped", "INTEGER"), ("placeholder", "BOOLEAN"), ("sex", "VARCHAR"), ("village", "VARCHAR"),
+    ("place", "VARCHAR"), ("dusun", "VARCHAR"), ("rt", "SMALLINT"), ("rw", "SMALLINT"),
+]
+assert tuple(name for name, _ in FEATURE_SCHEMA) == COLUMNS
 
 
 # Below this many input rows, DuckDB hands freed memory back to the system after each bulk
@@ -360,33 +360,21 @@ class DuckDBLinker(LinkerBase):
             SELECT min(rid), max(rid) FROM running GROUP BY chunk ORDER BY chunk
         """).fetchall()]
 
-    def _levels(self, table: str, left: str, right: str, batch_rows: int = PAIR_BATCH) -> Iterator[tuple[pa.RecordBatch, np.ndarray]]:
+    def _levels(self, table: str, left: str, right: str) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
         """Batches of the pairs (lrid, rrid) of ``table``, rows of ``left`` and ``right``, with
         their levels: DuckDB computes the pair facts (``FACTS_SQL``); numpy and rapidfuzz turn
         them into levels."""
-        reader = self.con.cursor().sql(f"""
+        for batch in columnar.batches(self.con.cursor().sql(f"""
             SELECT p.lrid, p.rrid, {FACTS_SQL}
             FROM {table} p JOIN {left} a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
-        """).to_arrow_reader(batch_rows)
-        for batch in reader:
-            facts = {}
-            for name in batch.schema.names:
-                column = batch.column(name)
-                if name in ("a_phon", "b_phon"):  # only the pairs a token-set ratio may decide: few
-                    values = np.full(len(column), None, dtype=object)
-                    if column.null_count < len(column):
-                        valid = column.is_valid()
-                        values[arrow.to_numpy(valid)] = column.filter(valid).to_pylist()
-                    facts[name] = values
-                else:
-                    facts[name] = arrow.to_numpy(column)
-            yield batch, levels_from_facts(facts)
+        """)):
+            yield batch, levels_from_facts(batch)
 
     def _compare_pairs(self, dedupe: bool, table: str = "pairs", store: bool = True) -> Counter[int]:
         """Compare every pair of ``table`` once; store its pattern code (``store``); return
         pattern counts."""
         if store:
-            self.con.execute("CREATE OR REPLACE TABLE scored (lrid INTEGER, rrid INTEGER, code BIGINT)")
+            self.con.execute(f"CREATE OR REPLACE TABLE scored ({', '.join(f'{c} {t}' for c, t in SCORED)})")
         patterns: Counter[int] = Counter()
         done = 0
         for batch, levels in self._levels(table, "l_feat", "l_feat" if dedupe else "r_feat"):
@@ -394,11 +382,8 @@ class DuckDBLinker(LinkerBase):
             patterns.update(pattern.tolist())
             if not store:
                 continue
-            out = pa.table({"lrid": batch.column("lrid"), "rrid": batch.column("rrid"), "code": arrow.column(pattern, pa.int64())})
-            self.con.register("chunk_scored", out)
-            self.con.execute("INSERT INTO scored SELECT * FROM chunk_scored")
-            self.con.unregister("chunk_scored")
-            done += batch.num_rows
+            columnar.store(self.con, "scored", {"lrid": batch["lrid"], "rrid": batch["rrid"], "code": pattern}, SCORED, insert=True)
+            done += len(pattern)
             self.progress("compare", done)
         return patterns
 
@@ -426,11 +411,8 @@ class DuckDBLinker(LinkerBase):
             levels = []
             for start in range(0, len(i), U_BATCH):
                 part = slice(start, start + U_BATCH)
-                self.con.register("u_pairs_in", pa.table({"lrid": arrow.column(rids[i[part]], pa.int32()),
-                                                          "rrid": arrow.column(rids[j[part]], pa.int32())}))
-                self.con.execute("CREATE OR REPLACE TABLE u_pairs AS SELECT * FROM u_pairs_in")
-                self.con.unregister("u_pairs_in")
-                levels += [lv for _, lv in self._levels("u_pairs", "u_feat", "u_feat", U_BATCH)]
+                columnar.store(self.con, "u_pairs", {"lrid": rids[i[part]], "rrid": rids[j[part]]}, PAIRS)
+                levels += [lv for _, lv in self._levels("u_pairs", "u_feat", "u_feat")]
             self.con.execute("DROP TABLE u_pairs")
             return np.concatenate(levels) if levels else np.empty((0, len(FIELD_ORDER)), dtype=np.int8)
 
@@ -441,12 +423,8 @@ class DuckDBLinker(LinkerBase):
 
     def _weights(self, model: Model, patterns: Iterable[int]) -> None:
         rows = pattern_weights(model, patterns)
-        table = pa.table({"code": arrow.column([r[0] for r in rows], pa.int64()),
-                          "weight": arrow.column([r[1] for r in rows], pa.float64()),
-                          "prob": arrow.column([r[2] for r in rows], pa.float64())})
-        self.con.register("weights_in", table)
-        self.con.execute("CREATE OR REPLACE TABLE weights AS SELECT * FROM weights_in")
-        self.con.unregister("weights_in")
+        columnar.store(self.con, "weights", {"code": [r[0] for r in rows], "weight": [r[1] for r in rows],
+                                             "prob": [r[2] for r in rows]}, [("code", "BIGINT"), ("weight", "DOUBLE"), ("prob", "DOUBLE")])
 
     # --- jobs ------------------------------------------------------------------------------
     def _score_candidates(self, dedupe: bool, extra_pairs: str = "", reweighted: tuple[str, int] | None = None) -> None:

@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
-from pendopo.linkage import arrow
+from pendopo.linkage import columnar
 from pendopo.linkage.address import normalise_village_code
 from pendopo.linkage.dates import EARLIEST, PLACEHOLDERS, current_date, parse_date
 from pendopo.linkage.names import (
@@ -50,7 +49,7 @@ def _apply(fn: Callable[[str], tuple[Any, ...]], values: list[str]) -> list[tupl
     return [fn(v) for v in values]
 
 
-def _map(con: duckdb.DuckDBPyConnection, raw: str, column: str, name: str, schema: list[tuple[str, Any]],
+def _map(con: duckdb.DuckDBPyConnection, raw: str, column: str, name: str, schema: columnar.Schema,
          fn: Callable[[str], tuple[Any, ...]], where: str = "") -> None:
     values = [r[0] for r in con.execute(
         f"SELECT DISTINCT {column} FROM {raw} WHERE {column} IS NOT NULL {where}"  # noqa: S608 - own names
@@ -58,7 +57,7 @@ def _map(con: duckdb.DuckDBPyConnection, raw: str, column: str, name: str, schem
     _map_values(con, values, name, schema, fn)
 
 
-def _map_values(con: duckdb.DuckDBPyConnection, values: list[str], name: str, schema: list[tuple[str, Any]],
+def _map_values(con: duckdb.DuckDBPyConnection, values: list[str], name: str, schema: columnar.Schema,
                 fn: Callable[[str], tuple[Any, ...]]) -> None:
     """``name``: each of ``values`` (as ``raw``) beside what ``fn`` makes of it."""
     workers = int(os.environ.get("PENDOPO_LINK_WORKERS", "0")) or os.cpu_count() or 1
@@ -78,13 +77,10 @@ def _map_values(con: duckdb.DuckDBPyConnection, values: list[str], name: str, sc
     data: dict[str, list[Any]] = {"raw": values}
     for i, (col, _) in enumerate(schema):
         data[col] = [r[i] for r in rows]
-    table = arrow.table(data, pa.schema([("raw", pa.string()), *schema]))
-    con.register(f"{name}_in", table)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_in")
-    con.unregister(f"{name}_in")
+    columnar.store(con, name, data, [("raw", "VARCHAR"), *schema], temp=True)
 
 
-RAW_SCHEMA = pa.schema([("rid", pa.int64())] + [(c, pa.string()) for c in RAW_COLUMNS])
+RAW_SCHEMA = [("rid", "BIGINT")] + [(c, "VARCHAR") for c in RAW_COLUMNS]
 RAW_CHUNK = 50_000
 
 
@@ -106,9 +102,7 @@ def records_to_raw(con: duckdb.DuckDBPyConnection, raw: str, records: Iterable[P
     def flush() -> None:
         if not columns["rid"]:
             return
-        con.register("raw_chunk", arrow.table(columns, RAW_SCHEMA))
-        con.execute(f"INSERT INTO {raw} SELECT * FROM raw_chunk")
-        con.unregister("raw_chunk")
+        columnar.store(con, raw, columns, RAW_SCHEMA, insert=True)
         for values in columns.values():
             values.clear()
         if progress:
@@ -151,7 +145,7 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str) -> None:
     together in SQL from their distinct words (tens of thousands, normalised in Python once
     each); the rest, names with titles, initials, degrees, punctuation, go through
     ``normalise_name``. A test keeps the two equal."""
-    s = pa.string()
+    s = "VARCHAR"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE nm_words AS
         SELECT raw, unnest(ws) AS w, generate_subscripts(ws, 1) AS pos
@@ -160,7 +154,7 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str) -> None:
               WHERE regexp_full_match(raw, '{_PLAIN_NAME}'))
     """)  # noqa: S608 - own names
     words = [r[0] for r in con.execute("SELECT DISTINCT w FROM nm_words").fetchall()]
-    _map_values(con, words, "m_word", [("plain", pa.bool_()), ("token", s), ("phon", s)], _word)
+    _map_values(con, words, "m_word", [("plain", "BOOLEAN"), ("token", s), ("phon", s)], _word)
     common = ", ".join(f"'{w}'" for w in _LEADING_COMMON)
     # Each name's words sorted once as a list of (position, token, sound): ordered aggregates
     # (``string_agg(... ORDER BY pos)``, one sort per aggregate and name) took 2.5 times as long.
@@ -204,7 +198,7 @@ _DMY_DATE = "[0-9]{2}[-/.][0-9]{2}[-/.][0-9]{4}"
 
 def _map_dates(con: duckdb.DuckDBPyConnection, raw: str) -> None:
     """``m_date``: every distinct birth date with ``_date``'s three values."""
-    i, b = pa.int64(), pa.bool_()
+    i, b = "BIGINT", "BOOLEAN"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE m_date_all AS
         SELECT raw, regexp_full_match(raw, '{_ISO_DATE}') AS iso, iso OR regexp_full_match(raw, '{_DMY_DATE}') AS fast
@@ -277,7 +271,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     (without, the caller builds them later with ``build_keys``). ``keep``: columns of ``raw``
     carried as they are, as ``raw_{column}`` (for a caller that compares the rows as typed; it
     drops them when done)."""
-    s, i = pa.string(), pa.int64()
+    s, i = "VARCHAR", "BIGINT"
     _map_names(con, raw)
     _map_dates(con, raw)
     _map(con, raw, "address", "m_addr", [("dusun", s), ("rt", i), ("rw", i)], _addr)
