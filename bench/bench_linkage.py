@@ -108,8 +108,8 @@ def run_pendopo(name: str, info: dict[str, object], folder: Path, engine: str = 
             for rid, cid in clusters.items():
                 groups.setdefault(cid, []).append(rid)
             return [(a, b) for g in groups.values() for i, a in enumerate(sorted(g)) for b in sorted(g)[i + 1 :]]
+        load_table(linker, "r", tables[1], mapping, query=False, reference=True)  # the reference first, as the command
         load_table(linker, "l", tables[0], mapping, query=True, reference=False)
-        load_table(linker, "r", tables[1], mapping, query=False, reference=True)
         return [(lk.left_id, lk.right_id) for lk in linker.link()]
 
 

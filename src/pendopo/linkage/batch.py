@@ -48,6 +48,7 @@ from pendopo.linkage.stages import (
     cluster_rows,
     fit_model,
     gc_paused,
+    hand_back_freed,
     pattern_weights,
     sure_sql,
     u_sample_step,
@@ -420,6 +421,7 @@ class DuckDBLinker(LinkerBase):
             return fit_model(USample(len(rids), niks, compare), patterns, self.model, self.seed)
         finally:
             self.con.execute("DROP TABLE u_feat")
+            hand_back_freed()
 
     def _weights(self, model: Model, patterns: Iterable[int]) -> None:
         rows = pattern_weights(model, patterns)
@@ -436,6 +438,7 @@ class DuckDBLinker(LinkerBase):
         ``reweighted`` (table of left rows, k): those rows stand for k times as many (one in k
         of the rows ``NAMED_SQL`` finds, blocked): their pairs count k times in training."""
         n = self._pairs(dedupe=dedupe)
+        self.con.execute("DROP TABLE candidates")  # what the comparison reads is in ``pairs`` and ``weak_sample``
         if extra_pairs:
             self.con.execute(f"INSERT INTO pairs SELECT lrid, rrid FROM {extra_pairs}")
             n += int(self.con.execute(f"SELECT count(*) FROM {extra_pairs}").fetchall()[0][0])

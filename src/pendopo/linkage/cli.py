@@ -98,8 +98,10 @@ def _run(args: argparse.Namespace, mapping: Mapping) -> int:
             load_table(linker, side, table, mapping, query=query, reference=reference)
 
         if args.job == "match":
-            load("l", tables[0], query=True, reference=False)
+            # The reference first: preparing it is the job's largest step, and nothing of the
+            # other side is held beside it then (decision 37).
             load("r", tables[1], query=False, reference=True)
+            load("l", tables[0], query=True, reference=False)
             written = 0
 
             def rows() -> Iterator[list[str]]:

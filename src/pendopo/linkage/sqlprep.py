@@ -140,7 +140,7 @@ def _word(word: str) -> tuple[bool, str, str]:
     return plain, token, phonetic_key(token)
 
 
-def _map_names(con: duckdb.DuckDBPyConnection, raw: str) -> None:
+def _map_names(con: duckdb.DuckDBPyConnection, raw: str, hashed: bool = False) -> None:
     """``m_name``: every distinct name with ``_name``'s four values. Plain names are put
     together in SQL from their distinct words (tens of thousands, normalised in Python once
     each); the rest, names with titles, initials, degrees, punctuation, go through
@@ -174,11 +174,14 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str) -> None:
     """).fetchall()]  # noqa: S608 - own names
     _map_values(con, rest, "m_name_rest", [("name", s), ("name_sorted", s), ("name_phon", s), ("first_phon", s)], _name)
     # The sound keys blocking reads besides (``blocking.py``'s last and sorted sounds), made per
-    # distinct name here rather than per record when keys are built.
-    con.execute("""
+    # distinct name here rather than per record when keys are built. With ``hashed``, what is
+    # only ever compared whole (the sorted name; the first, last and sorted sounds, which go
+    # into hashed keys) is kept as its 64-bit hash (``_sound``).
+    last, ordered = "string_split(name_phon, ' ')[-1]", "array_to_string(list_sort(string_split(name_phon, ' ')), ' ')"
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE m_name AS
-        SELECT *, string_split(name_phon, ' ')[-1] AS last_phon,
-               array_to_string(list_sort(string_split(name_phon, ' ')), ' ') AS sorted_phon
+        SELECT raw, name, {_sound('name_sorted', hashed)} AS name_sorted, name_phon, {_sound('first_phon', hashed)} AS first_phon,
+               {_sound(last, hashed)} AS last_phon, {_sound(ordered, hashed)} AS sorted_phon
         FROM (SELECT * FROM m_name_plain UNION ALL SELECT * FROM m_name_rest)
     """)
     con.execute("DROP TABLE nm_words; DROP TABLE m_word; DROP TABLE m_name_plain; DROP TABLE m_name_rest")
@@ -270,9 +273,10 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     ``keys``, the key tables ``{side}_keys`` (query keys, with repairs) and ``{side}_refkeys``
     (without, the caller builds them later with ``build_keys``). ``keep``: columns of ``raw``
     carried as they are, as ``raw_{column}`` (for a caller that compares the rows as typed; it
-    drops them when done)."""
+    drops them when done). ``hashed``: the keys are hashes, and so are the key columns; a later
+    ``build_keys`` takes the same ``hashed``."""
     s, i = "VARCHAR", "BIGINT"
-    _map_names(con, raw)
+    _map_names(con, raw, hashed)
     _map_dates(con, raw)
     _map(con, raw, "address", "m_addr", [("dusun", s), ("rt", i), ("rw", i)], _addr)
     _map(con, raw, "sex", "m_sex", [("sex", s)], _sex)
@@ -285,22 +289,26 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     # maps hold every other distinct value): the join says which, and the two million rows are
     # not matched against the patterns again (0.3-0.5 s of 1.6-2.0 s at 2M).
     # Besides the features (``batch.FEATURE_SCHEMA``), what blocking keys are made of:
-    # ``last_phon``, ``sorted_phon`` and ``kec``, the kecamatan of a Kemendagri village code.
+    # ``last_phon`` and ``sorted_phon`` (``KEY_COLUMNS``). With ``hashed`` these, the sorted name
+    # and the first sound are hashes (``_map_names``): 8 bytes a row each instead of 16 and more
+    # (a 200k registry's features 48 -> 36 MB while they are made beside the rows as read, the
+    # job's peak; decision 37).
     kept = "".join(f", r.{c} AS raw_{c}" for c in keep)
+    none = _sound("''", hashed)  # no name
     con.execute(f"""
         CREATE OR REPLACE TABLE {side}_feat AS
-        SELECT *, CASE WHEN village LIKE '__.__.__.____' THEN substr(village, 1, 8) ELSE '' END AS kec FROM (
+        SELECT * FROM (
         SELECT r.rid::INTEGER AS rid, r.id,
                CASE WHEN mn.raw IS NULL THEN coalesce(r.nik, '') ELSE coalesce(mn.nik, '') END AS nik,
                CASE WHEN mk.raw IS NULL THEN coalesce(r.kk, '') ELSE coalesce(mk.kk, '') END AS kk,
-               coalesce(nm.name, '') AS name, coalesce(nm.name_sorted, '') AS name_sorted,
-               coalesce(nm.name_phon, '') AS name_phon, coalesce(nm.first_phon, '') AS first_phon,
+               coalesce(nm.name, '') AS name, coalesce(nm.name_sorted, {none}) AS name_sorted,
+               coalesce(nm.name_phon, '') AS name_phon, coalesce(nm.first_phon, {none}) AS first_phon,
                coalesce(d.birth, 0)::INTEGER AS birth, coalesce(d.birth_swapped, 0)::INTEGER AS birth_swapped,
                coalesce(d.placeholder, false) AS placeholder, coalesce(sx.sex, '') AS sex,
                CASE WHEN v.raw IS NULL THEN coalesce(r.village_code, '') ELSE coalesce(v.village, '') END AS village,
                coalesce(pl.place, '') AS place, coalesce(a.dusun, '') AS dusun,
                coalesce(a.rt, -1)::SMALLINT AS rt, coalesce(a.rw, -1)::SMALLINT AS rw,
-               coalesce(nm.last_phon, '') AS last_phon, coalesce(nm.sorted_phon, '') AS sorted_phon{kept}
+               coalesce(nm.last_phon, {none}) AS last_phon, coalesce(nm.sorted_phon, {none}) AS sorted_phon{kept}
         FROM {raw} r
         LEFT JOIN m_name nm ON nm.raw = r.name LEFT JOIN m_date d ON d.raw = r.birth_date
         LEFT JOIN m_addr a ON a.raw = r.address LEFT JOIN m_sex sx ON sx.raw = r.sex
@@ -320,7 +328,15 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
 HAS_NIK = "length(nik) = 16"
 NIK_BIT = "9223372036854775808::UBIGINT"  # 2^63, set on hashed keys of the NIK kind ('n') only
 NOT_NIK_BIT = "9223372036854775807::UBIGINT"
-KEY_COLUMNS = ("last_phon", "sorted_phon", "kec")  # what ``{side}_feat`` holds for ``build_keys`` only
+KEY_COLUMNS = ("last_phon", "sorted_phon")  # what ``{side}_feat`` holds for ``build_keys`` only
+# The kecamatan of a Kemendagri village code ('35.10.01.2001' -> '35.10.01'), or ''.
+KEC = "(CASE WHEN village LIKE '__.__.__.____' THEN substr(village, 1, 8) ELSE '' END)"
+
+
+def _sound(value: str, hashed: bool) -> str:
+    """A name sound as ``{side}_feat``'s key columns hold it: with ``hashed`` its 64-bit hash
+    (the keys it goes into are hashes anyway, ``_k``), else the string."""
+    return f"hash({value})" if hashed else value
 
 
 def _k(kind: str, *parts: str, hashed: bool) -> str:
@@ -345,25 +361,28 @@ def _k(kind: str, *parts: str, hashed: bool) -> str:
 
 def _reference(hashed: bool) -> list[str]:
     """The recipe of blocking.reference_keys, in SQL: one expression per key, NULL where it does
-    not apply. Read from ``{side}_feat`` (with its ``last_phon``, ``sorted_phon`` and ``kec``)."""
+    not apply. Read from ``{side}_feat`` (with its ``last_phon`` and ``sorted_phon``; these and
+    ``first_phon`` are hashes when ``hashed``, ``_map_names``)."""
     def k(kind: str, *parts: str) -> str:
         return _k(kind, *parts, hashed=hashed)
 
-    area = "CASE WHEN kec <> '' THEN kec ELSE village END"
+    none = _sound("''", hashed)  # no name
+    kec = KEC
+    area = f"CASE WHEN {kec} <> '' THEN {kec} ELSE village END"
     year = "year(DATE '0001-01-01' + (birth - 1))"
     return [
         f"CASE WHEN nik <> '' THEN {k('n', 'nik')} END",
         f"CASE WHEN {HAS_NIK} THEN {k('r', 'substr(nik, 1, 12)')} WHEN nik <> '' THEN {k('h', 'substr(nik, 1, length(nik) // 2)')} END",
         f"CASE WHEN {HAS_NIK} THEN {k('s', 'substr(nik, 7)')} WHEN nik <> '' THEN {k('t', 'substr(nik, length(nik) // 2 + 1)')} END",
         f"CASE WHEN kk <> '' THEN {k('k', 'kk')} END",
-        f"CASE WHEN village <> '' AND first_phon <> '' THEN {k('v', 'village', 'first_phon')} END",
+        f"CASE WHEN village <> '' AND first_phon <> {none} THEN {k('v', 'village', 'first_phon')} END",
         f"CASE WHEN village <> '' AND birth <> 0 THEN {k('b', 'village', 'birth')} END",
-        f"CASE WHEN village <> '' AND kec = '' AND contains(name_phon, ' ') THEN {k('w', 'village', 'last_phon')} END",
-        f"CASE WHEN birth <> 0 AND first_phon <> '' THEN {k('d', 'birth', 'first_phon')} END",
+        f"CASE WHEN village <> '' AND {kec} = '' AND contains(name_phon, ' ') THEN {k('w', 'village', 'last_phon')} END",
+        f"CASE WHEN birth <> 0 AND first_phon <> {none} THEN {k('d', 'birth', 'first_phon')} END",
         f"CASE WHEN birth <> 0 AND name_phon <> '' AND last_phon <> first_phon THEN {k('d', 'birth', 'last_phon')} END",
         f"CASE WHEN name_phon <> '' AND village <> '' THEN {k('p', area, 'sorted_phon')} END",
         f"CASE WHEN name_phon <> '' AND birth <> 0 THEN {k('y', year, 'sorted_phon')} END",
-        f"CASE WHEN name_phon <> '' AND place <> '' AND kec = '' THEN {k('t', 'place', 'sorted_phon')} END",
+        f"CASE WHEN name_phon <> '' AND place <> '' AND {kec} = '' THEN {k('t', 'place', 'sorted_phon')} END",
     ]
 
 
@@ -390,8 +409,8 @@ def _query_extra(hashed: bool) -> str:
             CASE WHEN {HAS_NIK} THEN {k('k', 'nik')} END,
             CASE WHEN kk <> '' THEN {k('n', 'kk')} END,
             CASE WHEN birth_swapped <> 0 AND village <> '' THEN {k('b', 'village', 'birth_swapped')} END,
-            CASE WHEN birth_swapped <> 0 AND first_phon <> '' THEN {k('d', 'birth_swapped', 'first_phon')} END,
-            CASE WHEN kec <> '' AND birth <> 0 AND sex <> '' THEN {k('r', nik_from_birth)} END
+            CASE WHEN birth_swapped <> 0 AND first_phon <> {_sound("''", hashed)} THEN {k('d', 'birth_swapped', 'first_phon')} END,
+            CASE WHEN {KEC} <> '' AND birth <> 0 AND sex <> '' THEN {k('r', nik_from_birth)} END
         )
     )
 """

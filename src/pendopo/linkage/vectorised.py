@@ -42,11 +42,15 @@ def _digits_matrix(values: Strings, width: int = 20) -> npt.NDArray[np.uint8]:
 def one_digit_apart(a: Strings, b: Strings, width: int = 20) -> npt.NDArray[np.bool_]:
     """For pairs of ASCII strings of the same length: one character substituted, or two
     neighbours swapped (``nik_distance`` 1 when they differ)."""
-    A, B = _digits_matrix(a, width), _digits_matrix(b, width)
+    return digits_apart(_digits_matrix(a, width), _digits_matrix(b, width))
+
+
+def digits_apart(A: npt.NDArray[np.uint8], B: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """``one_digit_apart`` of strings already encoded as rows of bytes, padded with zeros."""
     diff = A != B
     count = diff.sum(axis=1)
     first = diff.argmax(axis=1)
-    rows = np.arange(len(a))
+    rows = np.arange(len(A))
     second = np.minimum(first + 1, A.shape[1] - 1)
     swap = (count == 2) & diff[rows, second] & (A[rows, first] == B[rows, second]) & (A[rows, second] == B[rows, first])
     out: npt.NDArray[np.bool_] = (count == 1) | swap

@@ -109,6 +109,14 @@ def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: st
         return chunks
 
     monkeypatch.setattr(batch.DuckDBLinker, "_hit_chunks", spy)
+    pairs = batch.DuckDBLinker._pairs
+
+    def keep_candidates(self: DuckDBLinker, dedupe: bool) -> int:  # the job drops them once compared
+        n = pairs(self, dedupe)
+        self.con.execute("CREATE TABLE seen AS SELECT * FROM candidates")
+        return n
+
+    monkeypatch.setattr(batch.DuckDBLinker, "_pairs", keep_candidates)
 
     def candidates() -> tuple[list[tuple[int, int, bool]], int]:
         with DuckDBLinker(memory_limit="256MB") as linker:
@@ -119,7 +127,7 @@ def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: st
             else:
                 linker.load_csv("l", str(files["dedupe"]), Mapping(), query=True, reference=True)
                 linker.dedupe()
-            found = linker.con.execute("SELECT lrid, rrid, strong FROM candidates ORDER BY ALL").fetchall()
+            found = linker.con.execute("SELECT lrid, rrid, strong FROM seen ORDER BY ALL").fetchall()
             return found, ranged[-1]
 
     whole, ranges = candidates()
@@ -261,7 +269,7 @@ def test_the_linker_can_be_used_directly(files) -> None:  # type: ignore[no-unty
         # Rows whose NIK, name and birth date agree with one person skip blocking; one in 25 is
         # blocked anyway and trains the model.
         sure = linker.con.execute("SELECT count(*) FROM sure").fetchall()[0][0]
-        blocked = linker.con.execute("SELECT count(DISTINCT lrid) FROM candidates").fetchall()[0][0]
+        blocked = linker.con.execute("SELECT count(DISTINCT lrid) FROM pairs WHERE lrid NOT IN (SELECT lrid FROM sure)").fetchall()[0][0]
     assert links and linker.model.prior < 0.5
     assert sure > 100 and blocked > 0
 
@@ -282,9 +290,18 @@ def test_a_small_job_hands_freed_memory_back_and_a_large_one_keeps_it(files, mon
         assert list(linker.link())
 
 
-def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two() -> None:
+def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pendopo.linkage.batch as batch
     from pendopo.linkage.tests.test_resolution import LOOKING, SHARING_ONE, SHARING_TWO
 
+    pairs = batch.DuckDBLinker._pairs
+
+    def keep_candidates(self: DuckDBLinker, dedupe: bool) -> int:  # the job drops them once compared
+        n = pairs(self, dedupe)
+        self.con.execute("CREATE TABLE seen AS SELECT * FROM candidates")
+        return n
+
+    monkeypatch.setattr(batch.DuckDBLinker, "_pairs", keep_candidates)
     compared = {}
     for reference in ([SHARING_ONE, SHARING_TWO], [SHARING_ONE]):
         with DuckDBLinker(memory_limit="256MB") as linker:
@@ -292,7 +309,7 @@ def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two() -> N
             linker.load("r", reference, query=False, reference=True)
             list(linker.link())
             compared[len(reference)] = dict(linker.con.execute(
-                "SELECT b.id, c.strong FROM candidates c JOIN r_feat b ON b.rid = c.rrid ORDER BY 1").fetchall())
+                "SELECT b.id, c.strong FROM seen c JOIN r_feat b ON b.rid = c.rrid ORDER BY 1").fetchall())
     assert compared == {2: {"one": False, "two": True}, 1: {"one": True}}  # as the online index chooses
 
 

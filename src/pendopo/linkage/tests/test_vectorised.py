@@ -172,7 +172,7 @@ def test_hashed_keys_join_the_same_records_as_key_strings() -> None:
     con.execute("CREATE TABLE raw AS SELECT * FROM raw_in")
     shared = {}
     for hashed in (False, True):
-        prepare_in_duckdb(con, "raw", "t", query=False, reference=False, keys=False)  # build_keys drops its columns
+        prepare_in_duckdb(con, "raw", "t", query=False, reference=False, keys=False, hashed=hashed)  # build_keys drops its columns
         build_keys(con, "t", query=True, reference=True, hashed=hashed)
         shared[hashed] = con.execute("""
             SELECT q.rid, r.rid, count(*) FROM t_keys q JOIN t_refkeys r USING (key) WHERE q.rid <> r.rid GROUP BY ALL ORDER BY ALL
@@ -185,8 +185,8 @@ def test_the_batch_engine_estimates_u_in_duckdb_as_from_the_records() -> None:
     """The batch engine compares the u sample's random pairs in DuckDB; ``estimate_u`` on the
     same sample's records (what the Spark engine does) gives the same u."""
     from pendopo.linkage.batch import DuckDBLinker
-    from pendopo.linkage.index import FeatureStore
     from pendopo.linkage.model import estimate_u
+    from pendopo.linkage.records import prepare
     from pendopo.linkage.stages import u_sample_step
 
     rows = registry(3000, seed=31)
@@ -197,11 +197,9 @@ def test_the_batch_engine_estimates_u_in_duckdb_as_from_the_records() -> None:
         from collections import Counter
 
         model = linker._estimate(Counter(), dedupe=False)
-        sample = linker.con.sql(f"SELECT * FROM r_feat WHERE rid % {u_sample_step(len(records))} = 0 ORDER BY rid").to_arrow_table()
-        store = FeatureStore()  # the records as the online index holds them
-        for batch in sample.to_batches():
-            store.extend_arrow(batch)
-        refs = [f for f in store if f is not None]
+    # The same sample's records prepared in Python (``sqlprep`` gives the same features, tested
+    # elsewhere; the job's own table holds some of them as hashes).
+    refs = [prepare(r) for r in records[:: u_sample_step(len(records))]]
     assert len(refs) >= 500
     assert model.u == estimate_u(refs, seed=linker.seed)
 
@@ -227,7 +225,7 @@ def test_dates_looked_up_over_their_span_equal_dates_converted_one_by_one() -> N
 def test_nik_pairs_one_digit_apart_in_numpy_as_one_by_one() -> None:
     import numpy as np
 
-    from pendopo.linkage.model import _one_digit_apart, compare_nik_digits
+    from pendopo.linkage.model import _drawn_one_digit_apart, _one_digit_apart, compare_nik_digits
     from pendopo.linkage.nik import last_digit_variants, transpositions
 
     rng = random.Random(41)
@@ -252,6 +250,13 @@ def test_nik_pairs_one_digit_apart_in_numpy_as_one_by_one() -> None:
     got = _one_digit_apart(np.array(a, dtype=object), np.array(b, dtype=object))
     assert got.tolist() == [compare_nik_digits(x, y) == 1 for x, y in zip(a, b, strict=True)]
     assert 0 < got.sum() < len(a)
+    # The u sample's drawn pairs: rows of one list of NIKs, compared the same way.
+    niks = np.array(a + b, dtype=object)
+    draw = np.random.default_rng(5)
+    ia, ib = draw.integers(0, len(niks), 4000), draw.integers(0, len(niks), 4000)
+    ia = np.concatenate([np.arange(len(a)), ia])
+    ib = np.concatenate([np.arange(len(a)) + len(a), ib])
+    assert _drawn_one_digit_apart(niks, ia, ib).tolist() == _one_digit_apart(niks[ia], niks[ib]).tolist()
 
 
 def test_dates_put_together_in_sql_equal_parse_date() -> None:
