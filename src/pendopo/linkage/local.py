@@ -1,9 +1,9 @@
 """Batch linkage in plain Python, for small jobs: the DuckDB engine's stages (``batch.py``) on
 records held in this process, with no database.
 
-DuckDB's engine holds about 100 MiB before it reads a row (its library, pyarrow and the
-database's start-up: 30 → 98 MiB, measured in ``docs/decisions.md``, decision 36), which is most
-of what a job of a few thousand rows needs. ``pendopo link`` runs a small job here
+DuckDB's engine holds about 80 MiB before it reads a row (its library and the database's
+start-up: 30 → 82 MiB, 98 with pyarrow, which it no longer loads; ``docs/decisions.md``,
+decisions 36 and 37), which is most of what a job of a few thousand rows needs. ``pendopo link`` runs a small job here
 (``small_job``: fewer than ``LOCAL_ROWS`` rows, those looked up counted twice). The stages are the same, step for step: the sure
 pairs (``stages.sure_fits``), blocking keys (``blocking.py``, the strings DuckDB hashes), the
 MAX_CANDIDATES best candidates by shared keys, the weak sample, the comparison (``vectorised``),

@@ -291,7 +291,7 @@ def prepare_in_duckdb(con: duckdb.DuckDBPyConnection, raw: str, side: str, *, qu
     # Besides the features (``batch.FEATURE_SCHEMA``), what blocking keys are made of:
     # ``last_phon`` and ``sorted_phon`` (``KEY_COLUMNS``). With ``hashed`` these, the sorted name
     # and the first sound are hashes (``_map_names``): 8 bytes a row each instead of 16 and more
-    # (a 200k registry's features 48 -> 36 MB while they are made beside the rows as read, the
+    # (a 200k registry's features 48 -> 41 MB while they are made beside the rows as read, the
     # job's peak; decision 37).
     kept = "".join(f", r.{c} AS raw_{c}" for c in keep)
     none = _sound("''", hashed)  # no name
