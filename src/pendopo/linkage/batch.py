@@ -82,9 +82,9 @@ DEFAULT_BULK_FLUSH = "512MiB"  # DuckDB's own
 # The u sample's random pairs are compared this many at a time, a query each: DuckDB computes a
 # query's whole result before its first Arrow batch, and nearly all of these pairs carry both
 # names' sounds (all 100,000 at once: 32 MiB more at the peak of a 200k link job, 50,000 26-56
-# MiB more). 25,000 peaked as 10,000 did and took 0.1 s less of the 200k job's 1.7-2.0 s
-# (three alternating runs each, decision 37).
-U_BATCH = 25_000
+# MiB more). 25,000 took 0.05 s less of the 200k job's 1.7-2.0 s but peaked at up to 202 MiB
+# where 10,000 stays at 193-195 (decision 37).
+U_BATCH = 10_000
 
 
 # One in this many rows with a named pair is blocked anyway (weighted up in training): at 2M people
