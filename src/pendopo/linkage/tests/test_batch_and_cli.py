@@ -94,6 +94,20 @@ def test_links_are_read_out_in_batches_with_the_same_answer(files, monkeypatch: 
     assert small.read_text(encoding="utf-8") == out.read_text(encoding="utf-8") and len(_rows(small)) > 7
 
 
+def keep_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job drops its ranked candidates once the pairs are taken from them: keep a copy, ``seen``."""
+    import pendopo.linkage.batch as batch
+
+    pairs = batch.DuckDBLinker._pairs
+
+    def kept(self: DuckDBLinker, dedupe: bool) -> int:
+        n = pairs(self, dedupe)
+        self.con.execute("CREATE TABLE seen AS SELECT * FROM candidates")
+        return n
+
+    monkeypatch.setattr(batch.DuckDBLinker, "_pairs", kept)
+
+
 @pytest.mark.parametrize("job", ["match", "dedupe"])
 def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Many key hits (a 10-million-row file) are ranked in ranges of left rows so the window
@@ -109,14 +123,7 @@ def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: st
         return chunks
 
     monkeypatch.setattr(batch.DuckDBLinker, "_hit_chunks", spy)
-    pairs = batch.DuckDBLinker._pairs
-
-    def keep_candidates(self: DuckDBLinker, dedupe: bool) -> int:  # the job drops them once compared
-        n = pairs(self, dedupe)
-        self.con.execute("CREATE TABLE seen AS SELECT * FROM candidates")
-        return n
-
-    monkeypatch.setattr(batch.DuckDBLinker, "_pairs", keep_candidates)
+    keep_candidates(monkeypatch)
 
     def candidates() -> tuple[list[tuple[int, int, bool]], int]:
         with DuckDBLinker(memory_limit="256MB") as linker:
@@ -291,17 +298,9 @@ def test_a_small_job_hands_freed_memory_back_and_a_large_one_keeps_it(files, mon
 
 
 def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pendopo.linkage.batch as batch
     from pendopo.linkage.tests.test_resolution import LOOKING, SHARING_ONE, SHARING_TWO
 
-    pairs = batch.DuckDBLinker._pairs
-
-    def keep_candidates(self: DuckDBLinker, dedupe: bool) -> int:  # the job drops them once compared
-        n = pairs(self, dedupe)
-        self.con.execute("CREATE TABLE seen AS SELECT * FROM candidates")
-        return n
-
-    monkeypatch.setattr(batch.DuckDBLinker, "_pairs", keep_candidates)
+    keep_candidates(monkeypatch)
     compared = {}
     for reference in ([SHARING_ONE, SHARING_TWO], [SHARING_ONE]):
         with DuckDBLinker(memory_limit="256MB") as linker:
