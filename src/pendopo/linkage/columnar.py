@@ -32,9 +32,7 @@ def column(values: Sequence[Any] | np.ndarray, sql_type: str) -> np.ndarray:
     if dtype is object:
         text = np.empty(len(values), dtype=object)
         text[:] = values
-        kinds = set(map(type, text))
-        kinds.discard(str)
-        kinds.discard(type(None))
+        kinds = {kind for kind in set(map(type, text)) if kind is not type(None) and not issubclass(kind, str)}
         if kinds:
             raise TypeError(f"expected str or None, got {', '.join(sorted(k.__name__ for k in kinds))}")
         return text

@@ -51,6 +51,12 @@ def test_batches_of_a_long_result_keep_their_order_and_their_text() -> None:
     assert text == [f"ñama {k}" for k in range(1000, 300000, 1000)]
 
 
+def test_numpy_text_is_text() -> None:
+    con = duckdb.connect()
+    columnar.store(con, "t", {"s": np.array(["satu", "dua"])}, [("s", "VARCHAR")])
+    assert con.execute("SELECT s FROM t").fetchall() == [("satu",), ("dua",)]
+
+
 def test_a_column_of_other_values_than_text_is_refused() -> None:
     with pytest.raises(TypeError, match="int"):
         columnar.column(["a", 3], "VARCHAR")
