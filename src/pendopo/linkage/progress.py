@@ -27,7 +27,7 @@ def progress_bar(enabled: bool) -> tuple[Callable[[str, int], None], Callable[[]
     bar = tqdm(disable=not enabled, unit=" baris", file=sys.stderr, mininterval=0.5)
 
     def progress(stage: str, n: int) -> None:
-        bar.set_description(STAGES.get(stage, stage))
+        bar.set_description(STAGES.get(stage, stage), refresh=False)  # shown with its own count
         bar.n = n
         bar.refresh()
 
