@@ -489,10 +489,6 @@ class DuckDBLinker(LinkerBase):
             for left_id, right_id, prob in rows:
                 yield Link(str(left_id), str(right_id), float(prob))
 
-    def dedupe(self, threshold: float | None = None) -> dict[str, str]:
-        """Cluster id (the smallest record id in the cluster) for every record."""
-        return dict(self.clusters(threshold))
-
     def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
         """(record id, cluster id) for every record in input order, streamed: only the records
         that match another one are held in memory."""

@@ -278,9 +278,6 @@ class LocalLinker(LinkerBase):
         for lrid, _, right_id, p in links:
             yield Link(left[lrid].id, right_id, p)
 
-    def dedupe(self, threshold: float | None = None) -> dict[str, str]:
-        return dict(self.clusters(threshold))
-
     def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
         """As ``DuckDBLinker.clusters``: (record id, cluster id) for every record in input order."""
         threshold = self.thresholds.match if threshold is None else threshold

@@ -198,16 +198,21 @@ def _nik_u_given_birth(sample_niks: Sequence[str], nik_u: tuple[float, ...], see
 
 
 def _drawn_one_digit_apart(niks: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-    """``_one_digit_apart(niks[ia], niks[ib])``, with each NIK encoded once."""
+    """``compare_nik_digits(niks[ia], niks[ib]) == 1`` for an array of number strings and pairs
+    of its rows: the same length, and one digit substituted or two neighbours swapped. Each NIK
+    is encoded once; a pair with other characters than ASCII, which a cleaned NIK does not have,
+    is compared one by one."""
     from pendopo.linkage.vectorised import digits_apart
 
+    out = np.zeros(len(ia), dtype=bool)
+    if not len(niks) or not len(ia):
+        return out
     ascii_ = np.fromiter((n.isascii() for n in niks), dtype=bool, count=len(niks))
     lengths = np.fromiter(map(len, niks), dtype=np.int64, count=len(niks))
     width = max(int(lengths.max()), 1)
     matrix = np.array([n.encode() if plain else b"" for n, plain in zip(niks, ascii_, strict=True)],
                       dtype=f"S{width}").view(np.uint8).reshape(len(niks), width)
     plain = ascii_[ia] & ascii_[ib]
-    out = np.zeros(len(ia), dtype=bool)
     for t in np.flatnonzero(~plain):
         out[t] = compare_nik_digits(niks[ia[t]], niks[ib[t]]) == 1
     ia, ib = ia[plain], ib[plain]
@@ -216,22 +221,9 @@ def _drawn_one_digit_apart(niks: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> 
 
 
 def _one_digit_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``compare_nik_digits(a, b) == 1`` for arrays of number strings: the same length, and one
-    digit substituted or two neighbours swapped (a pair with other characters than ASCII, which
-    a cleaned NIK does not have, is compared one by one)."""
-    out = np.zeros(len(a), dtype=bool)
-    plain = np.fromiter((x.isascii() and y.isascii() for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
-    for i in np.flatnonzero(~plain):
-        out[i] = compare_nik_digits(a[i], b[i]) == 1
-    a, b = a[plain], b[plain]
-    if not len(a):
-        return out
-    from pendopo.linkage.vectorised import one_digit_apart
-
-    width = max(max(len(x) for x in a), max(len(x) for x in b), 1)
-    same_length = np.fromiter((len(x) == len(y) for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
-    out[plain] = same_length & one_digit_apart(a, b, width)
-    return out
+    """``compare_nik_digits(a, b) == 1`` pair by pair, for two arrays of number strings."""
+    n = len(a)
+    return _drawn_one_digit_apart(np.concatenate([a, b]), np.arange(n), np.arange(n, 2 * n))
 
 
 def compare_nik_digits(a: str, b: str) -> int:

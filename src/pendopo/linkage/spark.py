@@ -225,9 +225,6 @@ class SparkLinker(LinkerBase):
         for r in rows:
             yield Link(str(r["left_id"]), str(r["right_id"]), float(r["prob"]))
 
-    def dedupe(self, threshold: float | None = None) -> dict[str, str]:
-        return dict(self.clusters(threshold))
-
     def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
         """(record id, cluster id) for every record in input order, streamed to the driver."""
         threshold = self.thresholds.match if threshold is None else threshold

@@ -149,10 +149,18 @@ def gc_paused() -> Iterator[None]:
 
 
 class LinkerBase:
-    """What every engine shares: a context manager around ``close``."""
+    """What every engine shares: a context manager around ``close``, and ``dedupe`` as the
+    engine's ``clusters`` gathered."""
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
+        raise NotImplementedError
+
+    def dedupe(self, threshold: float | None = None) -> dict[str, str]:
+        """Cluster id (the smallest record id in the cluster) for every record."""
+        return dict(self.clusters(threshold))
 
     def __enter__(self) -> Self:
         return self
