@@ -369,11 +369,10 @@ class DuckDBLinker(LinkerBase):
         """Batches of the pairs (lrid, rrid) of ``table``, rows of ``left`` and ``right``, with
         their levels: DuckDB computes the pair facts (``FACTS_SQL``); numpy and rapidfuzz turn
         them into levels."""
-        for batch in columnar.batches(self.con.cursor().sql(f"""
+        yield from columnar.ahead(columnar.batches(self.con.cursor().sql(f"""
             SELECT p.lrid, p.rrid, {FACTS_SQL}
             FROM {table} p JOIN {left} a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
-        """)):
-            yield batch, levels_from_facts(batch)
+        """)), levels_from_facts)
 
     def _compare_pairs(self, dedupe: bool, table: str = "pairs", store: bool = True) -> Counter[int]:
         """Compare every pair of ``table`` once; store its pattern code (``store``); return
@@ -486,8 +485,7 @@ class DuckDBLinker(LinkerBase):
             ORDER BY s.lrid, s.weight DESC, b.id
         """)
         while rows := result.fetchmany(OUTPUT_BATCH):  # streamed: ten million links never sit in memory at once
-            for left_id, right_id, prob in rows:
-                yield Link(str(left_id), str(right_id), float(prob))
+            yield from map(Link._make, rows)  # (VARCHAR, VARCHAR, DOUBLE): already (str, str, float)
 
     def clusters(self, threshold: float | None = None) -> Iterator[tuple[str, str]]:
         """(record id, cluster id) for every record in input order, streamed: only the records

@@ -12,8 +12,7 @@ import gc
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from pendopo.linkage.compare import FIELD_ORDER
 from pendopo.linkage.index import WEAK_SAMPLE
@@ -169,8 +168,10 @@ class LinkerBase:
         self.close()
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
+    """One left record's link. A tuple: a 2M link job yields 200,000 of them, and a frozen
+    dataclass took 0.3 s of its 9 to make them."""
+
     left_id: str
     right_id: str
     score: float
