@@ -369,10 +369,11 @@ class DuckDBLinker(LinkerBase):
         """Batches of the pairs (lrid, rrid) of ``table``, rows of ``left`` and ``right``, with
         their levels: DuckDB computes the pair facts (``FACTS_SQL``); numpy and rapidfuzz turn
         them into levels."""
-        yield from columnar.ahead(columnar.batches(self.con.cursor().sql(f"""
+        for batch in columnar.batches(self.con.cursor().sql(f"""
             SELECT p.lrid, p.rrid, {FACTS_SQL}
             FROM {table} p JOIN {left} a ON a.rid = p.lrid JOIN {right} b ON b.rid = p.rrid
-        """)), levels_from_facts)
+        """)):
+            yield batch, levels_from_facts(batch)
 
     def _compare_pairs(self, dedupe: bool, table: str = "pairs", store: bool = True) -> Counter[int]:
         """Compare every pair of ``table`` once; store its pattern code (``store``); return

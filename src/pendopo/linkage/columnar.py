@@ -9,9 +9,8 @@ with nanoarrow as numpy views of their buffers. pyarrow's libraries alone held 3
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -23,8 +22,6 @@ DTYPES: dict[str, Any] = {
     "BIGINT": np.int64, "DOUBLE": np.float64,
 }
 Schema = Sequence[tuple[str, str]]  # (column, SQL type)
-T = TypeVar("T")
-U = TypeVar("U")
 
 
 def column(values: Sequence[Any] | np.ndarray, sql_type: str) -> np.ndarray:
@@ -109,16 +106,3 @@ def batches(relation: duckdb.DuckDBPyRelation) -> Iterator[dict[str, np.ndarray]
     names = [field.name for field in stream.schema.fields]
     for chunk in stream:
         yield {name: _array(chunk.child(i)) for i, name in enumerate(names)}
-
-
-def ahead(items: Iterator[T], work: Callable[[T], U]) -> Iterator[tuple[T, U]]:
-    """``(item, work(item))`` for each of ``items``, the next item fetched in a second thread
-    while ``work`` runs on this one. Made for ``batches``: DuckDB makes the next record batch
-    without Python's lock while numpy and rapidfuzz work on this one, so the two cores work at
-    once (a 2M link's 808,000 pairs: DuckDB's facts 0.7 s and their levels 0.3 s, one after
-    the other before). One batch is held beyond the one being worked on."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pendopo-ahead") as pool:
-        pending = pool.submit(next, items, None)
-        while (item := pending.result()) is not None:
-            pending = pool.submit(next, items, None)
-            yield item, work(item)
