@@ -42,6 +42,7 @@ from pendopo.linkage.stages import (
     CLUSTER_PAIRS_SQL,
     COLUMNS,
     LINKED_IDS_SQL,
+    NAMED_SAMPLE,
     Link,
     LinkerBase,
     Progress,
@@ -49,6 +50,7 @@ from pendopo.linkage.stages import (
     fit_model,
     gc_paused,
     hand_back_freed,
+    named_sql,
     pattern_weights,
     sure_sql,
     u_sample_step,
@@ -87,27 +89,12 @@ DEFAULT_BULK_FLUSH = "512MiB"  # DuckDB's own
 U_BATCH = 10_000
 
 
-# One in this many rows with a named pair is blocked anyway (weighted up in training): at 2M people
-# one in ten is 4,000 rows, enough for the model (five gave the same decisions on four generated
-# sets, with 4,000 more rows blocked).
-NAMED_SAMPLE = 10
-# Rows from ``rolls_from`` on (``DuckDBLinker.score_link``), not yet done (``done``: the rows with
-# a sure or settled pair), whose normalised name and birth date belong to exactly one right record,
-# which is in the row's village: that record is their only candidate. Name, birth date and village
-# are three facts a typed NIK does not touch: a NIK missing, one digit off or a KK number leaves
-# them to say who the row is.
-NAMED_SQL = """
-    SELECT l.rid AS lrid, min(r.rid) AS rrid FROM l_feat l JOIN r_feat r ON r.name = l.name AND r.birth = l.birth
-    WHERE l.rid >= {rolls_from} AND l.name <> '' AND l.birth <> 0 AND l.rid NOT IN ({done})
-    GROUP BY l.rid HAVING count(*) = 1 AND bool_and(l.village = r.village AND l.village <> '')
-"""
-
 
 class DuckDBLinker(LinkerBase):
     """One linkage job. ``link`` or ``dedupe`` after ``load``ing the sides."""
 
-    # ``score_link``'s roll rows whose name and birth date belong to one right record have it
-    # as their only candidate (``NAMED_SQL``); False blocks them like every other row.
+    # ``score_link``'s left rows whose name and birth date belong to one right record have it
+    # as their only candidate (``stages.NAMED_SQL``); False blocks them like every other row.
     NAME_ROLLS = True
 
     def __init__(self, *, memory_limit: str = "1GB", threads: int | None = None, temp_directory: str | None = None,
@@ -227,7 +214,8 @@ class DuckDBLinker(LinkerBase):
         self.con.execute(f"CREATE OR REPLACE TABLE sure AS {sure_sql(fuzzy=fuzzy, sampled_below=sampled_below)}")
         return int(self.con.execute("SELECT count(*) FROM sure").fetchall()[0][0])
 
-    def score_link(self, *, fuzzy_names: bool = False, settle_from: int | None = None, rolls_from: int | None = None) -> None:
+    def score_link(self, *, fuzzy_names: bool = False, settle_from: int | None = None, rolls_from: int | None = None,
+                   named_from: int | None = None) -> None:
         """The scoring stages of linking ``l`` to ``r`` (``pendopo link match`` and screening):
         sure pairs first; only the other left rows are blocked, and the right side keeps only
         the keys some of them have (2M people have 20M keys; a key's count stays exact).
@@ -245,12 +233,16 @@ class DuckDBLinker(LinkerBase):
           learns clean rows from the rows before (a screening's intake, whose rows it decides),
           not from a twenty-fifth of 500,000 roll rows typed as their registry row (21,000 of
           103,000 blocked rows, a fifth of the key hits, at 2M people);
-        - a row whose normalised name and birth date belong to exactly one right record, in the
-          row's village, has that record as its only candidate, scored like a sure pair
-          (``NAMED_SQL``): at 2M people 41,000 of the 58,000 roll rows still blocked, whose NIK
-          is missing, one digit off or their KK number. One in NAMED_SAMPLE of them is blocked
-          all the same and its pairs count NAMED_SAMPLE times in training, so the model learns
-          from the same mix of candidates as when all of them are blocked."""
+        - they are named (``named_from``).
+
+        ``named_from``: (``rolls_from`` when not given; ``link`` names every row) a left row from
+        this rid on whose normalised name and birth date belong to exactly one right record, in
+        the row's village, has that record as its only candidate, scored like a sure pair
+        (``stages.NAMED_SQL``): at 2M people 41,000 of a screening's 58,000 roll rows still
+        blocked, whose NIK is missing, one digit off or their KK number; 31,000 of the 73,500 a
+        link of 220,000 rows blocks. One in NAMED_SAMPLE of them is blocked all the same and its
+        pairs count NAMED_SAMPLE times in training, so the model learns from the same mix of
+        candidates as when all of them are blocked."""
         self.sure_pairs(fuzzy_names=fuzzy_names, sampled_below=2**31 if rolls_from is None else rolls_from)
         done = "SELECT lrid FROM sure"
         if settle_from is not None:
@@ -262,8 +254,9 @@ class DuckDBLinker(LinkerBase):
             self.con.execute("DELETE FROM sure WHERE lrid IN (SELECT lrid FROM settled)")
             done += " UNION ALL SELECT lrid FROM settled"
         reweighted = None
-        if rolls_from is not None and self.NAME_ROLLS:
-            self.con.execute(f"CREATE OR REPLACE TABLE named AS {NAMED_SQL.format(rolls_from=int(rolls_from), done=done)}")
+        named_from = rolls_from if named_from is None else named_from
+        if named_from is not None and self.NAME_ROLLS:
+            self.con.execute(f"CREATE OR REPLACE TABLE named AS {named_sql(named_from=named_from, done=done)}")
             self.con.execute(f"CREATE OR REPLACE TABLE named_sample AS SELECT lrid FROM named WHERE lrid % {NAMED_SAMPLE} = 0")
             self.con.execute(f"INSERT INTO sure SELECT lrid, rrid FROM named WHERE lrid % {NAMED_SAMPLE} <> 0")
             self.con.execute("DROP TABLE named")
@@ -440,7 +433,7 @@ class DuckDBLinker(LinkerBase):
         not train the model, since EM must see candidates in the mix blocking produces (a
         record's true match among its non-matches), not a set of near-certain matches.
         ``reweighted`` (table of left rows, k): those rows stand for k times as many (one in k
-        of the rows ``NAMED_SQL`` finds, blocked): their pairs count k times in training."""
+        of the rows ``stages.NAMED_SQL`` finds, blocked): their pairs count k times in training."""
         n = self._pairs(dedupe=dedupe)
         self.con.execute("DROP TABLE candidates")  # what the comparison reads is in ``pairs`` and ``weak_sample``
         if extra_pairs:
@@ -473,7 +466,7 @@ class DuckDBLinker(LinkerBase):
         every right record that fits equally well (within the ambiguity margin)."""
         threshold = self.thresholds.match if threshold is None else threshold
         with gc_paused():
-            self.score_link()
+            self.score_link(named_from=0)
         result = self.con.execute(f"""
             WITH s AS (
                 SELECT s.lrid, s.rrid, w.weight, w.prob,

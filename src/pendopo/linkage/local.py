@@ -34,12 +34,14 @@ from pendopo.linkage.model import Model, USample
 from pendopo.linkage.records import Features, PersonRecord, prepare
 from pendopo.linkage.stages import (
     COLUMNS,
+    NAMED_SAMPLE,
     Link,
     LinkerBase,
     Progress,
     cluster_rows,
     fit_model,
     gc_paused,
+    named_pairs,
     pattern_weights,
     sure_fits,
     u_sample_step,
@@ -235,9 +237,12 @@ class LocalLinker(LinkerBase):
                 self.progress("compare", len(out))
         return out
 
-    def _score(self, dedupe: bool, sure: dict[int, int]) -> tuple[Pairs, array[int], dict[int, tuple[float, float]]]:
+    def _score(self, dedupe: bool, sure: dict[int, int], reweighted: frozenset[int] = frozenset()
+               ) -> tuple[Pairs, array[int], dict[int, tuple[float, float]]]:
         """The pairs, their codes and each code's (weight, probability) under the model fitted
-        on them (``DuckDBLinker._score_candidates``)."""
+        on them (``DuckDBLinker._score_candidates``). ``sure``: the left rows' only candidates,
+        known without blocking; ``reweighted``: left rows whose pairs count NAMED_SAMPLE times in
+        training (the named rows blocked all the same)."""
         right = self.features["l" if dedupe else "r"]
         pairs, weak = self._candidates(dedupe, sure)
         for a, b in sure.items():
@@ -248,7 +253,16 @@ class LocalLinker(LinkerBase):
         self.progress("fit", len(scored))
         # The model learns from candidates as blocking makes them, not from the sure pairs.
         training = Counter(c for lrid, c in zip(pairs.left, scored, strict=True) if lrid not in sure) if sure else patterns
-        weak_patterns = Counter({c: n * WEAK_SAMPLE for c, n in Counter(self._codes(weak, right, report=False)).items()})
+        weak_codes = self._codes(weak, right, report=False)
+        weak_patterns = Counter({c: n * WEAK_SAMPLE for c, n in Counter(weak_codes).items()})
+        if reweighted:
+            training = Counter(training)  # not ``patterns``, which weigh the pairs
+            for lrid, c in zip(pairs.left, scored, strict=True):
+                if lrid in reweighted:
+                    training[c] += NAMED_SAMPLE - 1
+            for lrid, c in zip(weak.left, weak_codes, strict=True):
+                if lrid in reweighted:
+                    weak_patterns[c] += WEAK_SAMPLE * (NAMED_SAMPLE - 1)
         step = u_sample_step(len(right))
         sample = USample.of([f for rid, f in enumerate(right) if rid % step == 0])
         self.model = fit_model(sample, training + weak_patterns, self.model, self.seed)
@@ -263,7 +277,12 @@ class LocalLinker(LinkerBase):
         left, right = self.features["l"], self.features["r"]
         with gc_paused():
             sure = self._sure(left, right)
-            pairs, scored, weights = self._score(dedupe=False, sure=sure)
+            # ``DuckDBLinker.score_link(named_from=0)``: a named row's pair is known like a sure
+            # one, except in one row in NAMED_SAMPLE, which is blocked and counts that many times.
+            named = named_pairs(left, right, sure)
+            sure.update((a, b) for a, b in named.items() if a % NAMED_SAMPLE)
+            reweighted = frozenset(a for a in named if a % NAMED_SAMPLE == 0)
+            pairs, scored, weights = self._score(dedupe=False, sure=sure, reweighted=reweighted)
         best: dict[int, float] = {}
         for lrid, code in zip(pairs.left, scored, strict=True):
             w = weights[code][0]

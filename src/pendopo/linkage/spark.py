@@ -29,11 +29,13 @@ from pendopo.linkage.stages import (
     CLUSTER_PAIRS_SQL,
     COLUMNS,
     LINKED_IDS_SQL,
+    NAMED_SAMPLE,
     Link,
     LinkerBase,
     Progress,
     cluster_rows,
     fit_model,
+    named_sql,
     pattern_weights,
     sure_sql,
     u_sample_step,
@@ -150,7 +152,14 @@ class SparkLinker(LinkerBase):
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
         queries = "l_keys"
         if not dedupe:
-            self.spark.sql(sure_sql()).createOrReplaceTempView("sure")
+            # As ``DuckDBLinker.score_link(named_from=0)``: the sure pairs, then the named ones
+            # (one named row in NAMED_SAMPLE blocked all the same, counted that many times in training).
+            self.spark.sql(sure_sql()).createOrReplaceTempView("nik_sure")
+            self.spark.sql(named_sql(named_from=0, done="SELECT lrid FROM nik_sure")).cache().createOrReplaceTempView("named")
+            self.spark.sql(f"SELECT lrid FROM named WHERE lrid % {NAMED_SAMPLE} = 0").createOrReplaceTempView("named_sample")  # noqa: S608
+            self.spark.sql(f"""
+                SELECT lrid, rrid FROM nik_sure UNION ALL SELECT lrid, rrid FROM named WHERE lrid % {NAMED_SAMPLE} <> 0
+            """).cache().createOrReplaceTempView("sure")  # noqa: S608 - own names
             queries = "(SELECT * FROM l_keys WHERE rid NOT IN (SELECT lrid FROM sure))"
         candidates = self.spark.sql(f"""
             WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
@@ -189,10 +198,14 @@ class SparkLinker(LinkerBase):
         counts = Counter({int(r["code"]): int(r["n"]) for r in self.spark.sql("SELECT code, count(*) AS n FROM scored GROUP BY code").collect()})
         self.progress("compare", sum(counts.values()))
         # The model is trained on candidates as blocking produces them, not on sure pairs.
-        self._training = counts if dedupe else Counter({int(r["code"]): int(r["n"]) for r in self.spark.sql(
-            "SELECT code, count(*) AS n FROM scored WHERE lrid NOT IN (SELECT lrid FROM sure) GROUP BY code").collect()})
-        weak = self._joined("weak_sample", dedupe).rdd.mapPartitions(_compare_partition).map(lambda t: (t[2], 1)).reduceByKey(
-            lambda a, b: a + b).collect()
+        # A named row blocked all the same stands for NAMED_SAMPLE of them.
+        self._training = counts if dedupe else Counter({int(r["code"]): int(r["n"]) for r in self.spark.sql(f"""
+            SELECT s.code, sum(CASE WHEN n.lrid IS NULL THEN 1 ELSE {NAMED_SAMPLE} END) AS n
+            FROM scored s LEFT JOIN named_sample n ON n.lrid = s.lrid WHERE s.lrid NOT IN (SELECT lrid FROM sure) GROUP BY s.code
+        """).collect()})  # noqa: S608 - own names
+        reweighted = frozenset() if dedupe else frozenset(int(r["lrid"]) for r in self.spark.sql("SELECT lrid FROM named_sample").collect())
+        weak = self._joined("weak_sample", dedupe).rdd.mapPartitions(_compare_partition).map(
+            lambda t: (t[2], NAMED_SAMPLE if t[0] in reweighted else 1)).reduceByKey(lambda a, b: a + b).collect()
         self._weak = Counter({int(code): int(n) * WEAK_SAMPLE for code, n in weak})
         return counts
 

@@ -138,7 +138,7 @@ def test_candidates_ranked_a_range_of_rows_at_a_time_are_the_same(files, job: st
             return found, ranged[-1]
 
     whole, ranges = candidates()
-    assert ranges == 0 and len(whole) > 300
+    assert ranges == 0 and len(whole) > 150
     monkeypatch.setattr(batch, "HIT_CHUNK", 200)
     chunked, ranges = candidates()
     assert ranges >= 2 and chunked == whole
