@@ -25,7 +25,11 @@ from pendopo.linkage.compare import compare_fields, describe
 from pendopo.linkage.model import Model, estimate_em, estimate_u
 from pendopo.linkage.records import Features, PersonRecord, prepare
 
-MAX_BLOCK = 300  # a key shared by more rows than this says nothing (a very common name)
+# A key shared by more rows than this says nothing (a very common name). In a regency's village
+# of 9,000 people a common first name's sound is shared by hundreds: at 2M people, 100 instead
+# of 300 took a third of the key hits away (1.0-2.2 s of a 9-10 s link job) for 0.0001 of
+# recall (F1 0.99970 -> 0.99967; held out 0.99963 -> 0.99959; decision 38).
+MAX_BLOCK = 100
 # True matches share many keys (NIK, its two halves, village+name, village+birth date, …); the
 # candidates sharing most keys are compared first and the long tail is not.
 MAX_CANDIDATES = 60
