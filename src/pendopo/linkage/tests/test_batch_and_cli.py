@@ -281,6 +281,33 @@ def test_the_linker_can_be_used_directly(files) -> None:  # type: ignore[no-unty
     assert sure > 100 and blocked > 0
 
 
+def test_a_link_names_rows_alike_in_sql_and_in_python(files) -> None:  # type: ignore[no-untyped-def]
+    """A row whose name and birth date belong to one registry person in its village has that
+    person as its only candidate (``stages.NAMED_SQL``), in DuckDB as in plain Python
+    (``named_pairs``); one such row in NAMED_SAMPLE is blocked all the same."""
+    from pendopo.linkage.local import LocalLinker
+    from pendopo.linkage.records import prepare
+    from pendopo.linkage.stages import NAMED_SAMPLE, named_pairs
+
+    left = [prepare(r) for r in read_records(open_table(files["left"]), Mapping())]
+    right = [prepare(r) for r in read_records(open_table(files["right"]), Mapping())]
+    sure = LocalLinker._sure(left, right)
+    named = named_pairs(left, right, sure)
+    with DuckDBLinker(memory_limit="256MB") as linker:
+        linker.load("r", read_records(open_table(files["right"]), Mapping()), query=False, reference=True)
+        linker.load("l", read_records(open_table(files["left"]), Mapping()), query=True, reference=False)
+        links = {lk.left_id: lk.right_id for lk in linker.link()}
+        in_sure = dict(linker.con.execute("SELECT lrid, rrid FROM sure").fetchall())
+        blocked = {r[0] for r in linker.con.execute("SELECT lrid FROM scored WHERE lrid NOT IN (SELECT lrid FROM sure)").fetchall()}
+    assert len(named) > 20 and set(named).isdisjoint(sure)
+    assert {a: b for a, b in named.items() if a % NAMED_SAMPLE} == {a: b for a, b in in_sure.items() if a not in sure}
+    assert {a for a in named if a % NAMED_SAMPLE == 0} <= blocked
+    # A named row is its person's even when its NIK is missing or wrong.
+    right_ids = [f.id for f in right]
+    no_nik = [a for a in named if len(left[a].nik) != 16 or left[a].nik != right[named[a]].nik]
+    assert no_nik and all(links.get(left[a].id) == right_ids[named[a]] == files["truth"][left[a].id] for a in no_nik)
+
+
 def test_a_small_job_hands_freed_memory_back_and_a_large_one_keeps_it(files, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     import pendopo.linkage.batch as batch
 
