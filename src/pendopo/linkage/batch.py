@@ -96,7 +96,7 @@ class DuckDBLinker(LinkerBase):
 
     # ``score_link``'s left rows whose name and birth date belong to one right record have it
     # as their only candidate (``stages.NAMED_SQL``); False blocks them like every other row.
-    NAME_ROLLS = True
+    NAME_ROWS = True
 
     def __init__(self, *, memory_limit: str = "1GB", threads: int | None = None, temp_directory: str | None = None,
                  thresholds: Thresholds | None = None, progress: Progress | None = None, seed: int = 1) -> None:
@@ -256,7 +256,7 @@ class DuckDBLinker(LinkerBase):
             done += " UNION ALL SELECT lrid FROM settled"
         reweighted = None
         named_from = rolls_from if named_from is None else named_from
-        if named_from is not None and self.NAME_ROLLS:
+        if named_from is not None and self.NAME_ROWS:
             self.con.execute(f"CREATE OR REPLACE TABLE named AS {named_sql(named_from=named_from, done=done)}")
             self.con.execute(f"CREATE OR REPLACE TABLE named_sample AS SELECT lrid FROM named WHERE lrid % {NAMED_SAMPLE} = 0")
             self.con.execute(f"INSERT INTO sure SELECT lrid, rrid FROM named WHERE lrid % {NAMED_SAMPLE} <> 0")

@@ -220,12 +220,6 @@ def _drawn_one_digit_apart(niks: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> 
     return out
 
 
-def _one_digit_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``compare_nik_digits(a, b) == 1`` pair by pair, for two arrays of number strings."""
-    n = len(a)
-    return _drawn_one_digit_apart(np.concatenate([a, b]), np.arange(n), np.arange(n, 2 * n))
-
-
 def compare_nik_digits(a: str, b: str) -> int:
     from pendopo.linkage.nik import nik_distance
 

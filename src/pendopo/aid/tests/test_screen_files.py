@@ -282,7 +282,7 @@ def test_roll_rows_named_by_name_birth_date_and_village_give_the_decisions_of_bl
     results = []
     for named in (True, False):
         with ScreenJob(default_catalogue(), "BLT-DD") as job:
-            job.linker.NAME_ROLLS = named
+            job.linker.NAME_ROWS = named
             job.registry_file(paths["registry"])
             job.rolls_file(paths["rolls"])
             intake = job.intake_file(paths["intake"])

@@ -225,8 +225,12 @@ def test_dates_looked_up_over_their_span_equal_dates_converted_one_by_one() -> N
 def test_nik_pairs_one_digit_apart_in_numpy_as_one_by_one() -> None:
     import numpy as np
 
-    from pendopo.linkage.model import _drawn_one_digit_apart, _one_digit_apart, compare_nik_digits
+    from pendopo.linkage.model import _drawn_one_digit_apart, compare_nik_digits
     from pendopo.linkage.nik import last_digit_variants, transpositions
+
+    def _one_digit_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # pair by pair: a and b's rows
+        n = len(a)
+        return _drawn_one_digit_apart(np.concatenate([a, b]), np.arange(n), np.arange(n, 2 * n))
 
     rng = random.Random(41)
     a, b = [], []
