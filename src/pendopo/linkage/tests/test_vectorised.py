@@ -110,7 +110,14 @@ TRICKY_NAMES = ["M. Hakam", "M Hakam", "Siti Aminah, S.Pd.", "H. Ahmad bin Sulai
                 "ST Aminah", "Amin SE", "Ahmad Yani", "Nyai Ratna", "binti", "Aminah Binti Usman", "Se", "Ma Ling", "Yusuf Ma",
                 "Achmad", "X", "Muh", "Ibu Siti Ibu", "Zainal Abidin", "Chairul Tanjung", "Nur Siti", "Siti Nur Aminah", "",
                 "ÀNDRÉ", "O'Neil", "Siti Nur", "Abdul", "Hj", "Hj Siti", "Siti Hj", "Joko Susilo Bin", "Oemar Bakri", "Nyoman",
-                "MUHAMMAD NUR AHMAD", "Kyai Haji Hasyim", "Dr Siti", "Siti dr", "A Rahman", "Rahman A", "Drs", "Bapak Joko"]
+                "MUHAMMAD NUR AHMAD", "Kyai Haji Hasyim", "Dr Siti", "Siti dr", "A Rahman", "Rahman A", "Drs", "Bapak Joko",
+                # a dotted title before plain words, degrees after them, and what only looks so
+                "Hj. Siti Aminah, S.Pd.", "HJ. AMINAH", "Dr. Siti", "dr. Siti Aminah", "R. Soeprapto", "H. Se Aminah",
+                "H. M. Hakam", "Hj. Haji Siti", "H. Bin Usman", "Prof. Dr. Ir. Siti", "A. Rahman", "Siti. Aminah",
+                "Hj. Aminah binti Usman", "Ny. Siti", "Siti Aminah, S.Pd., M.Pd.", "SITI AMINAH, S.PD.", "Siti,",
+                "Siti Aminah, Jl. Mawar", "Siti Aminah,S.Pd.", "Siti, M.", "Aminah, S", "Aminah, 12", "Siti Aminah, S.E, M.M",
+                "Siti Aminah , S.Pd.", "Dra. Siti, S.H.", "Hj. Siti, Aminah", "Rahman, A.", "Rahman, Amd.", "H. Muhammad Nur",
+                "Hj. Siti Nur", "H. Abdul", "Mbah. Karto", "Siti Aminah, S.Pd. (alm)", "Siti Aminah, S.Pd, bin Usman"]
 
 
 def test_plain_names_put_together_in_sql_equal_normalise_name() -> None:
