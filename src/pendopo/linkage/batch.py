@@ -24,6 +24,7 @@ from pendopo.linkage.errors import InputError
 from pendopo.linkage.index import (
     MAX_BLOCK,
     MAX_CANDIDATES,
+    SINGLE_KEY_CANDIDATES,
     WEAK_ONLY_BELOW,
     WEAK_SAMPLE,
     Thresholds,
@@ -43,6 +44,7 @@ from pendopo.linkage.stages import (
     COLUMNS,
     LINKED_IDS_SQL,
     NAMED_SAMPLE,
+    WEAK_SQL,
     Link,
     LinkerBase,
     Progress,
@@ -54,6 +56,7 @@ from pendopo.linkage.stages import (
     pattern_weights,
     sure_sql,
     u_sample_step,
+    weak_every,
 )
 from pendopo.linkage.vectorised import FACTS_SQL, codes, levels_from_facts
 
@@ -117,6 +120,7 @@ class DuckDBLinker(LinkerBase):
         self.sizes: dict[str, int] = {}
         self.roles: dict[str, tuple[bool, bool]] = {}  # side: (query, reference) as loaded
         self.input_rows = 0
+        self.weak_every = WEAK_SAMPLE  # the weak sample's rate, 1 in this many (``_pairs``)
         self._flush_freed(True)
 
     def _flush_freed(self, small: bool) -> None:
@@ -271,8 +275,8 @@ class DuckDBLinker(LinkerBase):
     def _pairs(self, dedupe: bool) -> int:
         """Candidate pairs from shared keys (keys shared by more than MAX_BLOCK records dropped,
         at most MAX_CANDIDATES per left record, those sharing most keys first), split into
-        ``pairs`` that are scored and a fixed 1-in-WEAK_SAMPLE sample of the weak candidates
-        (``weak_sample``) that only trains the model, so that EM sees non-matches as they occur."""
+        ``pairs`` that are scored and a fixed sample of the weak candidates, 1 in ``weak_every``
+        (``weak_sample``), that only trains the model, so that EM sees non-matches as they occur."""
         ref = "l_refkeys" if dedupe else "r_refkeys"
         pair = "least(lrid, rrid) AS lrid, greatest(lrid, rrid) AS rrid" if dedupe else "lrid, rrid"
         # A link's reference keys are already only those some query row has (``score_link``
@@ -283,21 +287,29 @@ class DuckDBLinker(LinkerBase):
             SELECT key, count(*) AS n FROM {ref}{present} GROUP BY key HAVING count(*) <= {MAX_BLOCK}
         """)
 
+        assert MAX_BLOCK < 1024  # a block's size fits the rank key's 10 bits
+
         def ranked(where: str) -> str:
-            # Each left row's best MAX_CANDIDATES candidates, most shared keys first, then by
-            # rrid: a top-n aggregate over one number per hit (shared keys in the high half,
-            # 2^31 - 1 - rrid in the low half) rather than a window sorting every row's hits.
+            # Each left row's best MAX_CANDIDATES candidates, most shared keys first, then the
+            # smallest block shared, then the lower rrid (``index.SINGLE_KEY_CANDIDATES``): a top-n
+            # aggregate over one number per hit (shared keys in the top bits, then 1023 minus the
+            # size of the smallest block shared, then 2^31 - 1 - rrid) rather than a window
+            # sorting every row's hits. The list comes best first, so a candidate's place in it
+            # is its rank.
             return f"""
                 WITH hits AS (
-                    SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
-                    FROM l_keys q JOIN {ref} r ON q.key = r.key
-                    WHERE q.key IN (SELECT key FROM usable) {"AND q.rid <> r.rid" if dedupe else ""} {where}
+                    SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n, min(u.n) AS size
+                    FROM l_keys q JOIN usable u ON u.key = q.key JOIN {ref} r ON q.key = r.key
+                    WHERE true {"AND q.rid <> r.rid" if dedupe else ""} {where}
                     GROUP BY 1, 2
                 ),
-                top AS (SELECT lrid, max(n::BIGINT * 4294967296 + (2147483647 - rrid), {MAX_CANDIDATES}) AS top FROM hits GROUP BY lrid),
-                ranked AS (SELECT lrid, unnest(top) AS rank_key, top[1] >> 32 AS best FROM top)
-                SELECT lrid, (2147483647 - (rank_key & 4294967295))::INTEGER AS rrid,
-                       rank_key >> 32 >= 2 OR best <= {WEAK_ONLY_BELOW} AS strong
+                top AS (
+                    SELECT lrid, max((n::BIGINT << 41) | ((1023 - size)::BIGINT << 31) | (2147483647 - rrid), {MAX_CANDIDATES}) AS top
+                    FROM hits GROUP BY lrid
+                ),
+                ranked AS (SELECT lrid, unnest(top) AS rank_key, generate_subscripts(top, 1) AS k, top[1] >> 41 AS best FROM top)
+                SELECT lrid, (2147483647 - (rank_key & 2147483647))::INTEGER AS rrid,
+                       rank_key >> 41 >= 2 OR (best <= {WEAK_ONLY_BELOW} AND k <= {SINGLE_KEY_CANDIDATES}) AS strong
                 FROM ranked
             """
 
@@ -322,9 +334,11 @@ class DuckDBLinker(LinkerBase):
                 self.con.execute("DROP TABLE IF EXISTS candidates")
                 self.con.execute("ALTER TABLE chunk_ranked RENAME TO candidates")
         self.con.execute("CREATE OR REPLACE TABLE pairs AS SELECT lrid, rrid FROM candidates WHERE strong")
+        weak = self.con.execute("SELECT count(*) FROM candidates WHERE NOT strong").fetchall()[0][0]
+        self.weak_every = weak_every(int(weak))
         self.con.execute(f"""
             CREATE OR REPLACE TABLE weak_sample AS SELECT lrid, rrid FROM candidates
-            WHERE NOT strong AND (lrid::BIGINT * 7919 + rrid::BIGINT * 104729) % {WEAK_SAMPLE} = 0
+            WHERE NOT strong AND {WEAK_SQL.format(every=self.weak_every)}
         """)
         # The keys are done with; in the in-memory database they would hold their memory
         # through the comparison.
@@ -388,7 +402,7 @@ class DuckDBLinker(LinkerBase):
 
     def _weak_patterns(self, dedupe: bool) -> Counter[int]:
         sample = self._compare_pairs(dedupe, table="weak_sample", store=False)
-        return Counter({code: n * WEAK_SAMPLE for code, n in sample.items()})
+        return Counter({code: n * self.weak_every for code, n in sample.items()})
 
     def _estimate(self, patterns: Counter[int], dedupe: bool) -> Model:
         right = "l_feat" if dedupe else "r_feat"
@@ -458,7 +472,7 @@ class DuckDBLinker(LinkerBase):
                 training[int(code)] += int(count) * (k - 1)
             self.con.execute(f"CREATE OR REPLACE TABLE weak_reweighted AS SELECT * FROM weak_sample WHERE {rows}")
             for code, count in self._compare_pairs(dedupe, table="weak_reweighted", store=False).items():
-                weak[code] += count * WEAK_SAMPLE * (k - 1)
+                weak[code] += count * self.weak_every * (k - 1)
             self.con.execute("DROP TABLE weak_reweighted")
         self.model = self._estimate(training + weak, dedupe=dedupe)
         self._weights(self.model, patterns)

@@ -39,6 +39,11 @@ MAX_CANDIDATES = 60
 # all the pairs compared, for 11 links of which 4 were true; the one-key pairs of rows with
 # nothing better (216,000) gave 16 of their 19 links and are kept.
 WEAK_ONLY_BELOW = 1
+# Of a row whose best candidates share a single key, only this many are compared: those whose
+# shared key is the most specific (the smallest block), then the lower rows; the others are weak
+# candidates. At 2M people 7,600 rows have nothing better; their 350,000 one-key hits hold 50 true
+# matches, 43 of them among each row's 10 most specific candidates, 48 among its 20.
+SINGLE_KEY_CANDIDATES = 20
 # The weak candidates still train the model (1 in WEAK_SAMPLE, weighted back up): EM must see
 # non-matching candidates as often as they occur, or it overstates the prior.
 WEAK_SAMPLE = 10

@@ -17,6 +17,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from heapq import nsmallest
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from pendopo.linkage.blocking import query_keys, reference_keys
 from pendopo.linkage.index import (
     MAX_BLOCK,
     MAX_CANDIDATES,
+    SINGLE_KEY_CANDIDATES,
     WEAK_ONLY_BELOW,
     WEAK_SAMPLE,
     Thresholds,
@@ -45,6 +47,7 @@ from pendopo.linkage.stages import (
     pattern_weights,
     sure_fits,
     u_sample_step,
+    weak_every,
     weak_sampled,
 )
 from pendopo.linkage.vectorised import codes, compare_columns
@@ -121,6 +124,7 @@ class LocalLinker(LinkerBase):
         self.model = Model()
         self.features: dict[str, list[Features]] = {}
         self.roles: dict[str, tuple[bool, bool]] = {}
+        self.weak_every = WEAK_SAMPLE  # the weak sample's rate (``_candidates``)
 
     def close(self) -> None:
         self.features.clear()
@@ -166,22 +170,23 @@ class LocalLinker(LinkerBase):
     @staticmethod
     def _ranked(queries: Iterable[tuple[int, list[str]]], blocks: dict[str, list[int]], dedupe: bool) -> Iterator[tuple[int, int, bool]]:
         """(left row, right row, strong) for each left row's MAX_CANDIDATES best candidates: most
-        shared usable keys first, then the lower row; a candidate sharing one key is strong only
-        when no candidate shares more (``WEAK_ONLY_BELOW``)."""
+        shared usable keys first, then the smallest block shared, then the lower row; a candidate sharing one key is strong only when no candidate
+        shares more (``WEAK_ONLY_BELOW``), and then only among the first SINGLE_KEY_CANDIDATES."""
         for lrid, keys in queries:
             hits: Counter[int] = Counter()
-            for key in keys:
-                block = blocks.get(key)
-                if block and len(block) <= MAX_BLOCK:
-                    hits.update(block)
+            size: dict[int, int] = {}  # the smallest usable block each candidate shares
+            usable = [block for block in map(blocks.get, keys) if block and len(block) <= MAX_BLOCK]
+            for block in sorted(usable, key=len, reverse=True):  # smaller blocks' sizes written last
+                hits.update(block)
+                size.update(zip(block, repeat(len(block))))
             if dedupe:
                 hits.pop(lrid, None)
             if not hits:
                 continue
-            top = nsmallest(MAX_CANDIDATES, hits.items(), key=lambda item: (-item[1], item[0]))
+            top = nsmallest(MAX_CANDIDATES, hits.items(), key=lambda item: (-item[1], size[item[0]], item[0]))
             best = top[0][1]
-            for rrid, n in top:
-                yield lrid, rrid, n >= 2 or best <= WEAK_ONLY_BELOW
+            for k, (rrid, n) in enumerate(top, start=1):
+                yield lrid, rrid, n >= 2 or (best <= WEAK_ONLY_BELOW and k <= SINGLE_KEY_CANDIDATES)
 
     @staticmethod
     def _unordered(found: Iterable[tuple[int, int, bool]], size: int) -> Iterator[tuple[int, int, bool]]:
@@ -215,11 +220,13 @@ class LocalLinker(LinkerBase):
             ranked = self._ranked(queries, blocks, dedupe=False)
         pairs, weak = Pairs(), Pairs()
         for a, b, is_strong in ranked:
-            if is_strong:
-                pairs.append(a, b)
-            elif weak_sampled(a, b):
-                weak.append(a, b)
-        return pairs, weak
+            (pairs if is_strong else weak).append(a, b)
+        self.weak_every = weak_every(len(weak))
+        sampled = Pairs()
+        for a, b in weak:
+            if weak_sampled(a, b, self.weak_every):
+                sampled.append(a, b)
+        return pairs, sampled
 
     # --- scoring ---------------------------------------------------------------------------
     def _codes(self, pairs: Pairs, right: list[Features], *, report: bool = True) -> array[int]:
@@ -254,7 +261,7 @@ class LocalLinker(LinkerBase):
         # The model learns from candidates as blocking makes them, not from the sure pairs.
         training = Counter(c for lrid, c in zip(pairs.left, scored, strict=True) if lrid not in sure) if sure else patterns
         weak_codes = self._codes(weak, right, report=False)
-        weak_patterns = Counter({c: n * WEAK_SAMPLE for c, n in Counter(weak_codes).items()})
+        weak_patterns = Counter({c: n * self.weak_every for c, n in Counter(weak_codes).items()})
         if reweighted:
             training = Counter(training)  # not ``patterns``, which weigh the pairs
             for lrid, c in zip(pairs.left, scored, strict=True):
@@ -262,7 +269,7 @@ class LocalLinker(LinkerBase):
                     training[c] += NAMED_SAMPLE - 1
             for lrid, c in zip(weak.left, weak_codes, strict=True):
                 if lrid in reweighted:
-                    weak_patterns[c] += WEAK_SAMPLE * (NAMED_SAMPLE - 1)
+                    weak_patterns[c] += self.weak_every * (NAMED_SAMPLE - 1)
         step = u_sample_step(len(right))
         sample = USample.of([f for rid, f in enumerate(right) if rid % step == 0])
         self.model = fit_model(sample, training + weak_patterns, self.model, self.seed)

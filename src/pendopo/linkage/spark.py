@@ -19,6 +19,7 @@ from pendopo.linkage.blocking import query_keys, reference_keys
 from pendopo.linkage.index import (
     MAX_BLOCK,
     MAX_CANDIDATES,
+    SINGLE_KEY_CANDIDATES,
     WEAK_ONLY_BELOW,
     WEAK_SAMPLE,
     Thresholds,
@@ -30,6 +31,7 @@ from pendopo.linkage.stages import (
     COLUMNS,
     LINKED_IDS_SQL,
     NAMED_SAMPLE,
+    WEAK_SQL,
     Link,
     LinkerBase,
     Progress,
@@ -39,6 +41,7 @@ from pendopo.linkage.stages import (
     pattern_weights,
     sure_sql,
     u_sample_step,
+    weak_every,
 )
 from pendopo.linkage.vectorised import codes, compare_columns
 
@@ -103,6 +106,7 @@ class SparkLinker(LinkerBase):
         self.sizes: dict[str, int] = {}
         self.frames: dict[str, Any] = {}
         self._weak: Counter[int] = Counter()
+        self.weak_every = WEAK_SAMPLE  # the weak sample's rate (``_pairs``)
         self._training: Counter[int] = Counter()
 
     def close(self) -> None:
@@ -162,24 +166,25 @@ class SparkLinker(LinkerBase):
             """).cache().createOrReplaceTempView("sure")  # noqa: S608 - own names
             queries = "(SELECT * FROM l_keys WHERE rid NOT IN (SELECT lrid FROM sure))"
         candidates = self.spark.sql(f"""
-            WITH usable AS (SELECT key FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
+            WITH usable AS (SELECT key, count(*) AS size FROM {ref} GROUP BY key HAVING count(*) <= {MAX_BLOCK}),
             hits AS (
-                SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n
+                SELECT q.rid AS lrid, r.rid AS rrid, count(*) AS n, min(u.size) AS size
                 FROM {queries} q JOIN {ref} r ON q.key = r.key JOIN usable u ON u.key = q.key
                 {"WHERE q.rid <> r.rid" if dedupe else ""}
                 GROUP BY q.rid, r.rid
             ),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, rrid) AS k,
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY lrid ORDER BY n DESC, size, rrid) AS k,
                                   max(n) OVER (PARTITION BY lrid) AS best FROM hits)
-            SELECT {pair}, max(n >= 2 OR best <= {WEAK_ONLY_BELOW}) AS strong
+            SELECT {pair}, max(n >= 2 OR (best <= {WEAK_ONLY_BELOW} AND k <= {SINGLE_KEY_CANDIDATES})) AS strong
             FROM ranked WHERE k <= {MAX_CANDIDATES} GROUP BY 1, 2
         """)  # noqa: S608 - built from this module's own names and numbers
         candidates.createOrReplaceTempView("candidates")
         strong = "SELECT lrid, rrid FROM candidates WHERE strong"
         pairs = self.spark.sql(strong if dedupe else f"{strong} UNION ALL SELECT lrid, rrid FROM sure")  # noqa: S608 - own names
         pairs.createOrReplaceTempView("pairs")
+        self.weak_every = weak_every(int(self.spark.sql("SELECT count(*) AS n FROM candidates WHERE NOT strong").collect()[0]["n"]))
         self.spark.sql(f"""
-            SELECT lrid, rrid FROM candidates WHERE NOT strong AND (lrid * 7919 + rrid * 104729) % {WEAK_SAMPLE} = 0
+            SELECT lrid, rrid FROM candidates WHERE NOT strong AND {WEAK_SQL.format(every=self.weak_every)}
         """).createOrReplaceTempView("weak_sample")  # noqa: S608
         return pairs
 
@@ -206,7 +211,7 @@ class SparkLinker(LinkerBase):
         reweighted = frozenset() if dedupe else frozenset(int(r["lrid"]) for r in self.spark.sql("SELECT lrid FROM named_sample").collect())
         weak = self._joined("weak_sample", dedupe).rdd.mapPartitions(_compare_partition).map(
             lambda t: (t[2], NAMED_SAMPLE if t[0] in reweighted else 1)).reduceByKey(lambda a, b: a + b).collect()
-        self._weak = Counter({int(code): int(n) * WEAK_SAMPLE for code, n in weak})
+        self._weak = Counter({int(code): int(n) * self.weak_every for code, n in weak})
         return counts
 
     def _estimate(self, patterns: Counter[int], dedupe: bool) -> Model:

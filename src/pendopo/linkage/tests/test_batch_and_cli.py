@@ -341,11 +341,16 @@ def test_duckdb_compares_a_one_key_candidate_only_when_nothing_shares_two(monkey
 
 @pytest.mark.spark
 @pytest.mark.usefixtures("on_duckdb")
-def test_spark_gives_the_same_answers_as_duckdb(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_spark_gives_the_same_answers_as_duckdb(files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     import shutil
+
+    from pendopo.linkage import stages
 
     if shutil.which("java") is None:
         pytest.skip("Java tidak ada: Spark butuh Java 17 (apt-get install openjdk-17-jre-headless) / Java missing")
+    # So many weak candidates that fewer than 1 in WEAK_SAMPLE train the model (``stages.weak_every``):
+    # the engines sample the same ones.
+    monkeypatch.setattr(stages, "WEAK_TARGET", 3)
     for job, inputs in (("match", [str(files["left"]), str(files["right"])]), ("dedupe", [str(files["dedupe"])])):
         outs = {}
         for engine in ("duckdb", "spark"):
@@ -372,12 +377,19 @@ def test_a_record_that_fits_two_people_does_not_make_them_one() -> None:
 
 
 @pytest.mark.parametrize("job", ["match", "dedupe"])
-def test_a_small_job_in_plain_python_gives_duckdbs_answers(files, job: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("weak_target", [None, 3])
+def test_a_small_job_in_plain_python_gives_duckdbs_answers(files, job: str, weak_target: int | None,  # type: ignore[no-untyped-def]
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The same links with the same scores (and the same clusters), line for line, and the same
-    model, from the plain-Python engine that runs jobs under LOCAL_ROWS rows."""
+    model, from the plain-Python engine that runs jobs under LOCAL_ROWS rows; also when the weak
+    candidates are so many that fewer than 1 in WEAK_SAMPLE train the model (``weak_target``)."""
+    from pendopo.linkage import stages
+    from pendopo.linkage.index import WEAK_SAMPLE
     from pendopo.linkage.local import LocalLinker
 
-    answers, models = {}, {}
+    if weak_target:
+        monkeypatch.setattr(stages, "WEAK_TARGET", weak_target)
+    answers, models, rates = {}, {}, set()
     for linker in (DuckDBLinker(memory_limit="256MB"), LocalLinker()):
         with linker:
             if job == "match":
@@ -388,8 +400,10 @@ def test_a_small_job_in_plain_python_gives_duckdbs_answers(files, job: str) -> N
                 linker.load("l", read_records(open_table(files["dedupe"]), Mapping()), query=True, reference=True)
                 answers[type(linker).__name__] = list(linker.clusters())
             models[type(linker).__name__] = linker.model.to_dict()
+            rates.add(linker.weak_every)
     assert answers["LocalLinker"] == answers["DuckDBLinker"] and len(answers["LocalLinker"]) > 300
     assert models["LocalLinker"] == models["DuckDBLinker"]
+    assert len(rates) == 1 and (rates.pop() > WEAK_SAMPLE) == bool(weak_target)
 
 
 def test_the_command_runs_small_jobs_in_python_and_large_ones_on_duckdb(files, tmp_path: Path,
