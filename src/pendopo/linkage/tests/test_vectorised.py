@@ -131,11 +131,17 @@ def test_plain_names_put_together_in_sql_equal_normalise_name() -> None:
     con = duckdb.connect()
     con.register("raw_in", pa.table({"name": pa.array(names + [None], pa.string())}))
     con.execute("CREATE TABLE raw AS SELECT * FROM raw_in")
-    _map_names(con, "raw")
-    got = {r[0]: tuple(r[1:]) for r in con.execute("SELECT raw, name, name_sorted, name_phon, first_phon FROM m_name").fetchall()}
+    table = _map_names(con, "raw")
+    got = {r[0]: tuple(r[1:]) for r in con.execute(f"SELECT raw, name, name_sorted, name_phon, first_phon FROM {table}").fetchall()}
     assert set(got) == set(names)
     for name in set(names):
         assert got[name] == _name(name), name
+    # A second input's names: only those not met before are made, and the store holds each once.
+    con.execute("CREATE TABLE raw2 AS SELECT * FROM (VALUES ('Siti Aminah'), ('Hj. Nur Halimah, S.Pd.'), ('Siti Aminah')) t(name)")
+    assert _map_names(con, "raw2") == table
+    stored = con.execute(f"SELECT raw, count(*) FROM {table} GROUP BY raw HAVING count(*) > 1").fetchall()
+    assert stored == [] and len(con.execute(f"SELECT * FROM {table}").fetchall()) == len(set(names) | {"Siti Aminah", "Hj. Nur Halimah, S.Pd."})
+    assert con.execute(f"SELECT name FROM {table} WHERE raw = 'Hj. Nur Halimah, S.Pd.'").fetchall() == [("nur halimah",)]
 
 
 def test_duckdb_jaro_winkler_is_rapidfuzz_s_as_32_bit_floats() -> None:
