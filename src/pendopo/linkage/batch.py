@@ -35,6 +35,7 @@ from pendopo.linkage.records import PersonRecord
 from pendopo.linkage.sqlprep import (
     RAW_COLUMNS,
     build_keys,
+    drop_name_store,
     drop_relation,
     prepare_in_duckdb,
     records_to_raw,
@@ -450,6 +451,7 @@ class DuckDBLinker(LinkerBase):
         record's true match among its non-matches), not a set of near-certain matches.
         ``reweighted`` (table of left rows, k): those rows stand for k times as many (one in k
         of the rows ``stages.NAMED_SQL`` finds, blocked): their pairs count k times in training."""
+        drop_name_store(self.con)  # every input is prepared
         n = self._pairs(dedupe=dedupe)
         self.con.execute("DROP TABLE candidates")  # what the comparison reads is in ``pairs`` and ``weak_sample``
         if extra_pairs:

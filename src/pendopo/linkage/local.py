@@ -170,8 +170,9 @@ class LocalLinker(LinkerBase):
     @staticmethod
     def _ranked(queries: Iterable[tuple[int, list[str]]], blocks: dict[str, list[int]], dedupe: bool) -> Iterator[tuple[int, int, bool]]:
         """(left row, right row, strong) for each left row's MAX_CANDIDATES best candidates: most
-        shared usable keys first, then the smallest block shared, then the lower row; a candidate sharing one key is strong only when no candidate
-        shares more (``WEAK_ONLY_BELOW``), and then only among the first SINGLE_KEY_CANDIDATES."""
+        shared usable keys first, then the smallest block shared, then the lower row; a candidate
+        sharing one key is strong only when no candidate shares more (``WEAK_ONLY_BELOW``), and
+        then only among the first SINGLE_KEY_CANDIDATES."""
         for lrid, keys in queries:
             hits: Counter[int] = Counter()
             size: dict[int, int] = {}  # the smallest usable block each candidate shares
@@ -218,6 +219,8 @@ class LocalLinker(LinkerBase):
             queries = [(rid, query_keys(f)) for rid, f in enumerate(left) if rid not in skip]
             blocks = self._blocks(self.features["r"], {k for _, keys in queries for k in keys})
             ranked = self._ranked(queries, blocks, dedupe=False)
+        # Every weak candidate first: how many there are sets the sample's rate (a small job's
+        # few thousand, kept as two arrays of numbers).
         pairs, weak = Pairs(), Pairs()
         for a, b, is_strong in ranked:
             (pairs if is_strong else weak).append(a, b)

@@ -166,7 +166,7 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str, hashed: bool = False) -
     query side then makes only the names the reference lacks (at 2M people, 33,000 of its
     77,000 distinct names)."""
     s = "VARCHAR"
-    names = f"name_store_{'hashed' if hashed else 'text'}"
+    names = f"name_store_{'hashed' if hashed else 'text'}"  # as ``drop_name_store``
     sound = "UBIGINT" if hashed else s
     con.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {names} (raw VARCHAR, name VARCHAR, name_sorted {sound}, name_phon VARCHAR,
@@ -223,6 +223,13 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str, hashed: bool = False) -
     """)
     con.execute("DROP TABLE nm_all; DROP TABLE nm_dropped; DROP TABLE nm_words; DROP TABLE m_word; DROP TABLE m_name_plain; DROP TABLE m_name_rest")
     return names
+
+
+def drop_name_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the names ``_map_names`` keeps for a connection's next inputs, once none will come
+    (a job's scoring): tens of MiB at 2M people."""
+    for hashed in (True, False):
+        con.execute(f"DROP TABLE IF EXISTS name_store_{'hashed' if hashed else 'text'}")
 
 
 def _date(raw: str) -> tuple[int, int, bool]:
