@@ -123,15 +123,25 @@ def phonetic_key(word: str) -> str:
     return w
 
 
+def clean_text(raw: str) -> str:
+    """A name as its words are read from: accents stripped, lower case, apostrophes of one kind,
+    anything but letters, spaces and ``.,'-`` a space."""
+    return _NON_LETTER.sub(" ", _strip_accents(raw).lower().replace("`", "'").replace("’", "'"))
+
+
+def only_degrees(tail: str) -> bool:
+    """Whether what follows a name's first comma (cleaned, ``clean_text``) is degrees, which the
+    name then drops with the comma: "Siti Aminah, S.Pd."."""
+    return all(DEGREE.match(w) or w.strip(".") in ("", "m", "s") for w in re.split(r"[\s,]+", tail) if w)
+
+
 def _tokens(raw: str) -> tuple[list[str], set[int]]:
-    text = _strip_accents(raw).lower().replace("`", "'").replace("’", "'")
-    text = _NON_LETTER.sub(" ", text)
+    text = clean_text(raw)
     # Degrees come after a comma: "Siti Aminah, S.Pd." — drop everything after the first comma
     # when what follows looks like degrees.
     if "," in text:
         head, _, tail = text.partition(",")
-        tail_words = [w for w in re.split(r"[\s,]+", tail) if w]
-        if all(DEGREE.match(w) or w.strip(".") in ("", "m", "s") for w in tail_words):
+        if only_degrees(tail):
             text = head
         else:
             text = head + " " + tail

@@ -23,13 +23,14 @@ from pendopo.linkage import columnar
 from pendopo.linkage.address import normalise_village_code
 from pendopo.linkage.dates import EARLIEST, PLACEHOLDERS, current_date, parse_date
 from pendopo.linkage.names import (
-    _NON_LETTER,
     CANONICAL,
     DEGREE,
     PATRONYMIC,
     PREFIX_TITLES,
+    clean_text,
     modernise,
     normalise_name,
+    only_degrees,
     phonetic_key,
 )
 from pendopo.linkage.nik import clean_digits, parse_nik
@@ -147,11 +148,9 @@ def _word(word: str) -> tuple[bool, str, str]:
 
 
 def _only_degrees(tail: str) -> bool:
-    """Whether ``normalise_name`` drops a name's ``tail`` (its first comma and what follows),
-    as the degrees after a name: the rule of ``names._tokens`` for a name whose words before the
-    comma are plain."""
-    text = _NON_LETTER.sub(" ", tail.lower().replace("`", "'"))
-    return all(DEGREE.match(w) or w.strip(".") in ("", "m", "s") for w in re.split(r"[\s,]+", text[1:]) if w)
+    """Whether ``normalise_name`` drops a name's ``tail`` (its first comma and what follows) as
+    the degrees after the name (``names.only_degrees``)."""
+    return only_degrees(clean_text(tail)[1:])
 
 
 def _map_names(con: duckdb.DuckDBPyConnection, raw: str, hashed: bool = False) -> str:
@@ -166,7 +165,7 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str, hashed: bool = False) -
     query side then makes only the names the reference lacks (at 2M people, 33,000 of its
     77,000 distinct names)."""
     s = "VARCHAR"
-    names = f"name_store_{'hashed' if hashed else 'text'}"  # as ``drop_name_store``
+    names = _name_store(hashed)
     sound = "UBIGINT" if hashed else s
     con.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {names} (raw VARCHAR, name VARCHAR, name_sorted {sound}, name_phon VARCHAR,
@@ -225,11 +224,16 @@ def _map_names(con: duckdb.DuckDBPyConnection, raw: str, hashed: bool = False) -
     return names
 
 
+def _name_store(hashed: bool) -> str:
+    """The table of the names ``_map_names`` has made on a connection, with ``hashed`` or not."""
+    return f"name_store_{'hashed' if hashed else 'text'}"
+
+
 def drop_name_store(con: duckdb.DuckDBPyConnection) -> None:
     """Free the names ``_map_names`` keeps for a connection's next inputs, once none will come
     (a job's scoring): tens of MiB at 2M people."""
     for hashed in (True, False):
-        con.execute(f"DROP TABLE IF EXISTS name_store_{'hashed' if hashed else 'text'}")
+        con.execute(f"DROP TABLE IF EXISTS {_name_store(hashed)}")
 
 
 def _date(raw: str) -> tuple[int, int, bool]:

@@ -152,13 +152,16 @@ def sure_fits(lrid: int, left: Features, right: Features) -> bool:
             and (left.birth == right.birth or left.birth_swapped == right.birth or (left.birth == 0 and left.village == right.village)))
 
 
-# The weak candidates that train the model, 1 in ``weak_every`` of them: the engines' SQL says the
-# same (``WEAK_SQL``).
+# The weak candidates that train the model, 1 in ``weak_every`` of them: a fixed hash of the pair
+# (two primes), in Python and in the engines' SQL (``WEAK_SQL``, DuckDB and Spark) alike.
+_WEAK_L, _WEAK_R = 7919, 104729
+
+
 def weak_sampled(lrid: int, rrid: int, every: int = WEAK_SAMPLE) -> bool:
-    return (lrid * 7919 + rrid * 104729) % every == 0
+    return (lrid * _WEAK_L + rrid * _WEAK_R) % every == 0
 
 
-WEAK_SQL = "(CAST(lrid AS BIGINT) * 7919 + CAST(rrid AS BIGINT) * 104729) % {every} = 0"  # DuckDB and Spark
+WEAK_SQL = f"(CAST(lrid AS BIGINT) * {_WEAK_L} + CAST(rrid AS BIGINT) * {_WEAK_R}) % {{every}} = 0"
 # EM learns what non-matching candidates look like from some tens of thousands of them: past
 # WEAK_TARGET * WEAK_SAMPLE weak candidates the sample is 1 in more than WEAK_SAMPLE, about
 # WEAK_TARGET pairs. A 2M link job has 1.7 million; comparing its 173,000 sampled took 0.3-0.4 s.
